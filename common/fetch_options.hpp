@@ -1,0 +1,32 @@
+#pragma once
+/// Settings of the fetch engine; shared by `crawl`, `crawl-worker` and the benchmark.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace crawler {
+
+/// How the engine fetches. Defaults are the documented command-line defaults.
+struct FetchOptions {
+  enum class Mode { kAsync, kSync };
+  Mode mode = Mode::kAsync;          ///< kSync: one blocking transfer at a time (the contrast row)
+  int concurrency = 256;             ///< transfers in flight at most
+  int per_host = 2;                  ///< connections per host at most
+  int delay_ms = 0;                  ///< gap between two requests to one host (robots Crawl-delay may raise it)
+  int connect_timeout_ms = 10'000;
+  int timeout_ms = 30'000;           ///< whole transfer
+  int low_speed_limit = 512;         ///< bytes/s below which ...
+  int low_speed_time_s = 15;         ///< ... for this long aborts the transfer (slow-loris)
+  int max_redirects = 10;
+  std::uint64_t max_body = 8ull << 20;  ///< decompressed body cap in bytes
+  int retries = 2;                   ///< extra attempts for transient failures
+  int retry_base_ms = 500;           ///< backoff base: base * 2^attempt, with +-50% jitter
+  int retry_after_max_ms = 60'000;   ///< a Retry-After longer than this is not waited for
+  int parse_threads = 1;
+  bool obey_robots = true;           ///< fetch and obey robots.txt for tasks that ask for it
+  std::string user_agent = "crawler/0.1 (+https://example.invalid/crawler)";
+  std::vector<std::string> resolve;  ///< "HOST:PORT:ADDR" entries as curl's --resolve; HOST may be '*'
+};
+
+}  // namespace crawler

@@ -1,0 +1,2 @@
+// Placeholder until the crawl front end lands.
+int main() { return 2; }

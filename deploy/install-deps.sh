@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs every Debian package this project needs to build, test and run.
+# Idempotent: packages already present are not reinstalled, and nothing is printed for them.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  libcurl4-openssl-dev libboost-dev
+  libzmq3-dev cppzmq-dev protobuf-compiler libprotobuf-dev
+  libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libmodest-dev libgumbo-dev zlib1g-dev
+  librocksdb-dev libpsl-dev libxxhash-dev libcli11-dev
+  curl wget2 procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO=sudo
+else
+  SUDO=
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,2 @@
+// Placeholder until simweb lands.
+int main() { return 2; }

@@ -1,0 +1,1 @@
+// Keeps crawler_test_support non-empty before any support source exists.
