@@ -1,0 +1,52 @@
+#pragma once
+/// Counters of one crawl, the live progress line and the final summary.
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "common/page_record.hpp"
+
+namespace crawler {
+
+/// Process resource use, read from getrusage (self and reaped children).
+struct ResourceUse {
+  double cpu_seconds = 0;       ///< user + system
+  std::uint64_t peak_rss_kb = 0;  ///< largest resident set of this process or of any reaped child
+};
+ResourceUse resource_use();
+
+/// What a crawl did. Single-threaded: update from the loop thread only.
+class CrawlStats {
+ public:
+  CrawlStats();
+
+  /// Counts one finished page (ok or failed) and its links.
+  void count(const PageRecord& record, std::size_t lines_written);
+
+  std::uint64_t pages_done() const { return pages_ok_ + pages_failed_; }
+  std::uint64_t pages_ok() const { return pages_ok_; }
+  std::uint64_t pages_failed() const { return pages_failed_; }
+  std::uint64_t links() const { return links_; }
+  std::uint64_t lines() const { return lines_; }
+  std::uint64_t bytes() const { return bytes_; }
+  std::uint64_t failed(FetchError e) const { return by_error_[static_cast<std::size_t>(e)]; }
+  double elapsed_seconds() const;
+
+  /// One line for a terminal: done, pages/s, in flight, queued, errors.
+  std::string progress_line(std::size_t in_flight, std::size_t queued) const;
+  /// The final multi-line summary (ends with a newline). `extra` lines are appended as given.
+  std::string summary(const std::string& extra = {}) const;
+
+ private:
+  std::chrono::steady_clock::time_point start_;
+  std::uint64_t pages_ok_ = 0;
+  std::uint64_t pages_failed_ = 0;
+  std::uint64_t links_ = 0;
+  std::uint64_t lines_ = 0;
+  std::uint64_t bytes_ = 0;
+  std::array<std::uint64_t, 16> by_error_{};
+};
+
+}  // namespace crawler

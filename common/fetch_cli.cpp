@@ -1,0 +1,55 @@
+#include "common/fetch_cli.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+namespace crawler {
+
+std::string env_name(const std::string& flag_name) {
+  std::string out = "CRAWL_";
+  for (char c : flag_name) out += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+void add_fetch_options(CLI::App& app, FetchOptions& o) {
+  const auto flag = [&](const std::string& name, auto& value, const std::string& help) {
+    return app.add_option("--" + name, value, help)->envname(env_name(name))->capture_default_str();
+  };
+  const std::string group = "Fetching";
+  app.add_option("--mode", o.mode,
+                 "async: C transfers in flight on one event loop; sync: one blocking transfer at a time")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, FetchOptions::Mode>{{"async", FetchOptions::Mode::kAsync},
+                                                     {"sync", FetchOptions::Mode::kSync}},
+          CLI::ignore_case))
+      ->envname("CRAWL_MODE")
+      ->default_str("async")
+      ->group(group);
+  flag("concurrency", o.concurrency, "transfers in flight at most")->check(CLI::Range(1, 100000))->group(group);
+  flag("per-host", o.per_host, "connections to one host at most")->check(CLI::Range(1, 1000))->group(group);
+  flag("delay-ms", o.delay_ms, "gap between two requests to one host (robots.txt Crawl-delay may raise it)")
+      ->check(CLI::Range(0, 3600000))->group(group);
+  flag("connect-timeout-ms", o.connect_timeout_ms, "TCP+TLS connect timeout")->check(CLI::Range(1, 3600000))->group(group);
+  flag("timeout-ms", o.timeout_ms, "whole-transfer timeout")->check(CLI::Range(1, 86400000))->group(group);
+  flag("low-speed-limit", o.low_speed_limit, "bytes/s below which, for --low-speed-time, a transfer is aborted")
+      ->check(CLI::Range(0, 1 << 30))->group(group);
+  flag("low-speed-time", o.low_speed_time_s, "seconds (see --low-speed-limit)")->check(CLI::Range(0, 3600))->group(group);
+  flag("max-redirects", o.max_redirects, "redirects followed at most")->check(CLI::Range(0, 100))->group(group);
+  flag("max-body", o.max_body, "body bytes (after decompression) at most; larger pages fail with body_too_large")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 34))->group(group);
+  flag("retries", o.retries, "extra attempts for transient failures (connect, timeout, reset, 429, 5xx)")
+      ->check(CLI::Range(0, 20))->group(group);
+  flag("retry-base-ms", o.retry_base_ms, "backoff base: base*2^attempt with +-50% jitter, or Retry-After")
+      ->check(CLI::Range(1, 3600000))->group(group);
+  flag("retry-after-max-ms", o.retry_after_max_ms, "a longer Retry-After is not waited for")
+      ->check(CLI::Range(0, 86400000))->group(group);
+  flag("parse-threads", o.parse_threads, "HTML parsing threads")->check(CLI::Range(1, 256))->group(group);
+  flag("user-agent", o.user_agent, "User-Agent header; its product token is matched in robots.txt")->group(group);
+  app.add_flag("--ignore-robots{false}", o.obey_robots, "do not fetch or obey robots.txt")
+      ->envname("CRAWL_IGNORE_ROBOTS")->group(group);
+  app.add_option("--resolve", o.resolve, "HOST:PORT:ADDR, as curl's --resolve; HOST may be '*' (repeatable)")
+      ->envname("CRAWL_RESOLVE")->delimiter(',')->group(group);
+}
+
+}  // namespace crawler

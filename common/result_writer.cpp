@@ -1,0 +1,178 @@
+#include "common/result_writer.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+
+namespace crawler {
+namespace {
+
+constexpr std::size_t kFlushAt = 64 * 1024;
+
+/// Length of the valid UTF-8 sequence at s[i], or 0 when it is not valid.
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  std::size_t n = 0;
+  std::uint32_t cp = 0;
+  if (c < 0x80) return 1;
+  if ((c & 0xE0) == 0xC0) { n = 2; cp = c & 0x1F; }
+  else if ((c & 0xF0) == 0xE0) { n = 3; cp = c & 0x0F; }
+  else if ((c & 0xF8) == 0xF0) { n = 4; cp = c & 0x07; }
+  else return 0;
+  if (i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    const auto cc = static_cast<unsigned char>(s[i + k]);
+    if ((cc & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (cc & 0x3F);
+  }
+  // Overlong forms, surrogates and values past U+10FFFF are not valid UTF-8.
+  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000)) return 0;
+  if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return 0;
+  return n;
+}
+
+void append_json_field(std::string& out, const char* name, std::string_view value) {
+  out += '"';
+  out += name;
+  out += "\":";
+  append_json_string(out, value);
+  out += ',';
+}
+
+void append_json_number(std::string& out, const char* name, double value, bool last = false) {
+  char buf[64];
+  const int n = (value == static_cast<double>(static_cast<std::int64_t>(value)))
+                    ? std::snprintf(buf, sizeof buf, "\"%s\":%lld", name, static_cast<long long>(value))
+                    : std::snprintf(buf, sizeof buf, "\"%s\":%.3f", name, value);
+  out.append(buf, static_cast<std::size_t>(n));
+  if (!last) out += ',';
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+      ++i;
+    } else if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+      ++i;
+    } else if (c < 0x80) {
+      out += static_cast<char>(c);
+      ++i;
+    } else if (const std::size_t n = utf8_sequence_length(s, i)) {
+      out.append(s.substr(i, n));
+      i += n;
+    } else {
+      out += "\\ufffd";
+      ++i;
+    }
+  }
+  out += '"';
+}
+
+ResultWriter::ResultWriter(const std::string& path, OutputFormat format, bool append)
+    : format_(format), path_(path) {
+  if (path == "-") {
+    fd_ = STDOUT_FILENO;
+  } else {
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
+    if (fd_ < 0) throw std::runtime_error(path + ": cannot open for writing: " + std::strerror(errno));
+    owns_fd_ = true;
+  }
+  buffer_.reserve(kFlushAt * 2);
+}
+
+ResultWriter::~ResultWriter() {
+  try {
+    flush();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+  }
+  if (owns_fd_) ::close(fd_);
+}
+
+std::string ResultWriter::format(const PageRecord& r, OutputFormat format) {
+  std::string out;
+  if (format == OutputFormat::kTsv) {
+    for (const auto& link : r.links) {
+      out += r.url;
+      out += '\t';
+      out += link;
+      out += '\n';
+    }
+    return out;
+  }
+  out += '{';
+  append_json_field(out, "url", r.url);
+  append_json_field(out, "final_url", r.final_url);
+  append_json_number(out, "status", r.status);
+  append_json_field(out, "content_type", r.content_type);
+  append_json_number(out, "bytes", static_cast<double>(r.bytes));
+  append_json_number(out, "fetch_ms", r.fetch_ms);
+  append_json_number(out, "depth", r.depth);
+  append_json_number(out, "attempts", r.attempts);
+  if (r.ok()) {
+    out += "\"error\":null,";
+  } else {
+    append_json_field(out, "error", to_string(r.error));
+    if (!r.error_detail.empty()) append_json_field(out, "error_detail", r.error_detail);
+  }
+  out += "\"links\":[";
+  for (std::size_t i = 0; i < r.links.size(); ++i) {
+    if (i) out += ',';
+    append_json_string(out, r.links[i]);
+  }
+  out += "]}\n";
+  return out;
+}
+
+std::size_t ResultWriter::write(const PageRecord& record) {
+  std::string text = format(record, format_);
+  if (text.empty()) return 0;
+  const std::size_t lines = format_ == OutputFormat::kTsv ? record.links.size() : 1;
+  std::lock_guard lock(mutex_);
+  buffer_ += text;
+  lines_ += lines;
+  if (buffer_.size() >= kFlushAt) {
+    write_all_locked(buffer_);
+    buffer_.clear();
+  }
+  return lines;
+}
+
+void ResultWriter::flush() {
+  std::lock_guard lock(mutex_);
+  if (buffer_.empty()) return;
+  write_all_locked(buffer_);
+  buffer_.clear();
+}
+
+std::uint64_t ResultWriter::lines_written() const {
+  std::lock_guard lock(mutex_);
+  return lines_;
+}
+
+void ResultWriter::write_all_locked(const std::string& data) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd_, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw std::runtime_error(path_ + ": write failed: " + std::strerror(errno));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+}  // namespace crawler

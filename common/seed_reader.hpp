@@ -1,0 +1,45 @@
+#pragma once
+/// Reads a seed file: one URL per line.
+
+#include <cstddef>
+#include <istream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace crawler {
+
+/// One accepted seed.
+struct Seed {
+  std::string url;         ///< as written (trimmed): the source column of its result lines
+  std::string normalized;  ///< normalised form, the dedup key
+  std::size_t line = 0;    ///< 1-based line number in the file
+};
+
+/// What a seed file held.
+struct SeedList {
+  std::vector<Seed> seeds;
+  std::size_t lines = 0;       ///< lines read
+  std::size_t duplicates = 0;  ///< lines whose normalised URL was already seen (dropped)
+  std::size_t bad = 0;         ///< malformed lines (only with skip_bad)
+  std::vector<std::string> bad_messages;  ///< "FILE:LINE: reason" for each bad line (first 100)
+};
+
+/// A malformed seed line when skip_bad is false; what() is "FILE:LINE: reason".
+class SeedError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Reads seeds from `in`; `name` names the source in messages. Blank lines and lines whose first
+/// non-blank character is '#' are skipped. A line that is not an absolute http(s) URL, holds a
+/// control character or is longer than 8 KiB is bad: it throws SeedError, or with `skip_bad`
+/// is counted in `bad` and skipped. Duplicates (by normalised URL) are counted and dropped.
+SeedList read_seeds(std::istream& in, std::string_view name, bool skip_bad);
+
+/// Reads seeds from the file at `path`, or standard input when `path` is "-".
+/// Throws SeedError when the file cannot be opened.
+SeedList read_seed_file(const std::string& path, bool skip_bad);
+
+}  // namespace crawler

@@ -1,0 +1,38 @@
+#pragma once
+/// Where the crawl sends URLs to be fetched: the in-process engine (`crawl --workers 0`) or the
+/// pool of worker processes behind ZeroMQ. The coordinator's crawl logic sees only this.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "common/page_record.hpp"
+
+namespace crawler {
+
+/// One URL to fetch.
+struct FetchTask {
+  std::uint64_t id = 0;
+  std::string url;            ///< absolute URL, as given (seed text or discovered link)
+  std::uint32_t depth = 0;
+  bool check_robots = false;  ///< obey robots.txt for this URL (discovered links; seeds are not checked)
+};
+
+/// Accepts tasks and reports one PageRecord per task, exactly once, on the caller's io_context
+/// thread. Not thread-safe: call only from that thread.
+class TaskSink {
+ public:
+  using Callback = std::function<void(PageRecord)>;
+  virtual ~TaskSink() = default;
+
+  /// Queues a task; never blocks. `done` is called exactly once with the task's record.
+  virtual void submit(FetchTask task, Callback done) = 0;
+  /// Tasks submitted and not yet reported. The caller keeps this bounded (back-pressure).
+  virtual std::size_t outstanding() const = 0;
+  /// Transfers on the wire right now.
+  virtual std::size_t in_flight() const = 0;
+  /// Aborts everything: each outstanding task is reported with FetchError::kCancelled.
+  virtual void cancel_all() = 0;
+};
+
+}  // namespace crawler

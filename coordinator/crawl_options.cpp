@@ -1,0 +1,63 @@
+#include "coordinator/crawl_options.hpp"
+
+#include <map>
+#include <stdexcept>
+
+#include "common/fetch_cli.hpp"
+
+namespace crawler {
+namespace {
+
+std::vector<std::regex> compile_all(const std::vector<std::string>& patterns, const char* flag) {
+  std::vector<std::regex> out;
+  for (const auto& p : patterns) {
+    try {
+      out.emplace_back(p, std::regex::ECMAScript | std::regex::optimize);
+    } catch (const std::regex_error& e) {
+      throw std::runtime_error(std::string(flag) + " '" + p + "': bad regular expression: " + e.what());
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+FrontierOptions CrawlOptions::frontier_options() const {
+  FrontierOptions f;
+  f.max_depth = depth;
+  f.scope = scope == "domain" ? Scope::kDomain : scope == "any" ? Scope::kAny : Scope::kHost;
+  f.include = compile_all(include, "--include");
+  f.exclude = compile_all(exclude, "--exclude");
+  f.max_pages = max_pages;
+  return f;
+}
+
+void add_crawl_options(CLI::App& app, CrawlOptions& o) {
+  const auto opt = [&](const std::string& name, auto& value, const std::string& help) {
+    return app.add_option("--" + name, value, help)->envname(env_name(name))->capture_default_str();
+  };
+  opt("seeds", o.seeds, "file of seed URLs, one per line ('-' reads stdin)")->required();
+  opt("out", o.out, "results file ('-' for stdout)");
+  app.add_option("--format", o.format, "tsv: source<TAB>link lines; jsonl: one object per fetched page")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, OutputFormat>{{"tsv", OutputFormat::kTsv}, {"jsonl", OutputFormat::kJsonl}},
+          CLI::ignore_case))
+      ->envname("CRAWL_FORMAT")
+      ->default_str("tsv");
+  opt("depth", o.depth, "follow links this many steps from the seeds (0: the seeds only)")->check(CLI::Range(0, 1000));
+  opt("scope", o.scope, "which discovered links are followed: host, domain or any (relative to the page)")
+      ->check(CLI::IsMember({"host", "domain", "any"}));
+  opt("include", o.include, "follow only discovered URLs matching one of these regexes (repeatable)");
+  opt("exclude", o.exclude, "never follow discovered URLs matching one of these regexes (repeatable)");
+  opt("max-pages", o.max_pages, "fetch at most this many pages (0: no limit)");
+  app.add_flag("--skip-bad-seeds", o.skip_bad_seeds, "count and skip malformed seed lines instead of stopping")
+      ->envname("CRAWL_SKIP_BAD_SEEDS");
+  opt("workers", o.workers, "worker processes; 0 runs the engine in this process")->check(CLI::Range(0, 1024));
+  opt("progress", o.progress, "live progress line on stderr: auto (when a terminal), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  opt("log-level", o.log_level, "trace, debug, info, warn, error, off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  add_fetch_options(app, o.fetch);
+}
+
+}  // namespace crawler

@@ -1,0 +1,39 @@
+#pragma once
+/// Everything `crawl` (and later `crawl-coordinator`) is told on its command line.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "common/fetch_options.hpp"
+#include "common/result_writer.hpp"
+#include "coordinator/frontier.hpp"
+
+namespace crawler {
+
+/// Settings of one crawl, as parsed from flags or CRAWL_* environment variables.
+struct CrawlOptions {
+  std::string seeds;               ///< seed file, "-" for stdin
+  std::string out = "results.txt";
+  OutputFormat format = OutputFormat::kTsv;
+  std::uint32_t depth = 0;
+  std::string scope = "host";
+  std::vector<std::string> include;
+  std::vector<std::string> exclude;
+  std::uint64_t max_pages = 0;
+  bool skip_bad_seeds = false;
+  int workers = 0;
+  std::string progress = "auto";   ///< auto (on a TTY) | always | never
+  std::string log_level = "warn";
+  FetchOptions fetch;
+
+  /// The frontier's limits; throws std::runtime_error naming a bad --include/--exclude regex.
+  FrontierOptions frontier_options() const;
+};
+
+/// Adds the crawl's flags to `app`.
+void add_crawl_options(CLI::App& app, CrawlOptions& options);
+
+}  // namespace crawler

@@ -1,0 +1,149 @@
+#include "coordinator/crawl_runner.hpp"
+
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <csignal>
+#include <cstdio>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "common/crawl_stats.hpp"
+#include "common/result_writer.hpp"
+#include "common/seed_reader.hpp"
+#include "coordinator/crawl.hpp"
+
+namespace crawler {
+namespace {
+
+constexpr auto kGracePeriod = std::chrono::seconds(10);
+constexpr auto kProgressEvery = std::chrono::seconds(1);
+
+/// Redraws the progress line on stderr once a second until cancelled.
+class ProgressLine {
+ public:
+  ProgressLine(boost::asio::io_context& io, const CrawlStats& stats, const Frontier& frontier,
+               const TaskSink& sink)
+      : timer_(io), stats_(stats), frontier_(frontier), sink_(sink) {}
+  void start() {
+    timer_.expires_after(kProgressEvery);
+    timer_.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      std::fprintf(stderr, "\r\033[K%s", stats_.progress_line(sink_.in_flight(), frontier_.queued()).c_str());
+      std::fflush(stderr);
+      drawn_ = true;
+      start();
+    });
+  }
+  void stop() {
+    timer_.cancel();
+    if (drawn_) std::fputs("\r\033[K", stderr);
+  }
+
+ private:
+  boost::asio::steady_timer timer_;
+  const CrawlStats& stats_;
+  const Frontier& frontier_;
+  const TaskSink& sink_;
+  bool drawn_ = false;
+};
+
+}  // namespace
+
+int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink) {
+  spdlog::set_default_logger(spdlog::stderr_color_mt("crawl"));
+  spdlog::set_level(spdlog::level::from_str(options.log_level));
+
+  SeedList seeds;
+  FrontierOptions frontier_options;
+  try {
+    seeds = read_seed_file(options.seeds, options.skip_bad_seeds);
+    frontier_options = options.frontier_options();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 2;
+  }
+  for (const auto& message : seeds.bad_messages) std::fprintf(stderr, "skipped bad seed: %s\n", message.c_str());
+  if (seeds.seeds.empty()) {
+    std::fprintf(stderr, "error: %s: no seed URLs\n", options.seeds.c_str());
+    return 2;
+  }
+
+  boost::asio::io_context io(1);
+  std::unique_ptr<TaskSink> sink;
+  std::unique_ptr<ResultWriter> writer;
+  try {
+    sink = make_sink(io);
+    writer = std::make_unique<ResultWriter>(options.out, options.format);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 2;
+  }
+
+  Frontier frontier(std::move(frontier_options));
+  for (const auto& seed : seeds.seeds) frontier.add_seed(seed.url, seed.normalized);
+
+  CrawlStats stats;
+  // Enough tasks in the sink to keep every transfer slot busy while some wait on host limits.
+  const std::size_t max_outstanding =
+      static_cast<std::size_t>(options.fetch.concurrency) * (options.fetch.mode == FetchOptions::Mode::kSync ? 1 : 4);
+  Crawl crawl(io, frontier, *sink, *writer, stats, max_outstanding);
+
+  const bool show_progress =
+      options.progress == "always" || (options.progress == "auto" && ::isatty(STDERR_FILENO));
+  ProgressLine progress(io, stats, frontier, *sink);
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  boost::asio::steady_timer grace(io);
+  int signals_seen = 0;
+
+  std::function<void()> wait_signal = [&] {
+    signals.async_wait([&](boost::system::error_code ec, int signo) {
+      if (ec) return;
+      ++signals_seen;
+      if (signals_seen == 1) {
+        std::fprintf(stderr, "\nsignal %d: finishing in-flight fetches (again to stop now)\n", signo);
+        crawl.stop();
+        grace.expires_after(kGracePeriod);
+        grace.async_wait([&](boost::system::error_code gec) {
+          if (!gec) crawl.abort();
+        });
+      } else {
+        crawl.abort();
+      }
+      wait_signal();
+    });
+  };
+  wait_signal();
+
+  crawl.start([&] {
+    signals.cancel();
+    grace.cancel();
+    progress.stop();
+  });
+  if (show_progress) progress.start();
+
+  int status = 0;
+  try {
+    io.run();
+    writer->flush();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    status = 1;
+  }
+
+  std::string extra;
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "seeds       %zu (%zu duplicate, %zu bad lines skipped)\n"
+                "frontier    %zu known URLs, %zu still queued%s\n"
+                "output      %s\n",
+                seeds.seeds.size(), seeds.duplicates, seeds.bad, frontier.known(), frontier.queued(),
+                crawl.stopping() ? " (stopped early)" : "", options.out.c_str());
+  extra = buf;
+  std::fputs(stats.summary(extra).c_str(), stderr);
+  return status;
+}
+
+}  // namespace crawler

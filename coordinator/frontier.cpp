@@ -1,0 +1,93 @@
+#include "coordinator/frontier.hpp"
+
+#include "common/url.hpp"
+
+namespace crawler {
+
+std::string_view url_host(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return {};
+  std::string_view rest = url.substr(scheme_end + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  if (const auto at = rest.rfind('@'); at != std::string_view::npos) rest.remove_prefix(at + 1);
+  if (!rest.empty() && rest.front() == '[') return rest.substr(0, rest.find(']') + 1);
+  return rest.substr(0, rest.find(':'));
+}
+
+Frontier::Frontier(FrontierOptions options) : options_(std::move(options)) {}
+
+bool Frontier::add_seed(const std::string& url, const std::string& normalized) {
+  if (!seen_.insert(FingerprintSet::fingerprint(normalized))) return false;
+  enqueue(url, std::string(url_host(normalized)), 0, /*check_robots=*/false);
+  return true;
+}
+
+bool Frontier::in_scope(std::string_view page_host, std::string_view page_domain,
+                        std::string_view link_host) const {
+  switch (options_.scope) {
+    case Scope::kAny: return true;
+    case Scope::kHost: return link_host == page_host;
+    case Scope::kDomain: return registrable_domain(link_host) == page_domain;
+  }
+  return false;
+}
+
+bool Frontier::passes_filters(const std::string& url) const {
+  for (const auto& re : options_.exclude) {
+    if (std::regex_search(url, re)) return false;
+  }
+  if (options_.include.empty()) return true;
+  for (const auto& re : options_.include) {
+    if (std::regex_search(url, re)) return true;
+  }
+  return false;
+}
+
+std::size_t Frontier::add_links(const PageRecord& page) {
+  if (!page.ok() || page.depth >= options_.max_depth || page.links.empty()) return 0;
+  // Scope is judged against where the page really is: its URL after redirects.
+  const std::string& where = page.final_url.empty() ? page.url : page.final_url;
+  const std::string page_host(url_host(where));
+  const std::string page_domain = options_.scope == Scope::kDomain ? registrable_domain(page_host) : "";
+  std::size_t added = 0;
+  for (const auto& link : page.links) {
+    if (!in_scope(page_host, page_domain, url_host(link)) || !passes_filters(link)) continue;
+    // Past max_pages nothing more would ever be dispatched: stop queueing.
+    if (options_.max_pages != 0 && dispatched_ + queued_ >= options_.max_pages) break;
+    if (queued_ >= options_.max_queued) {
+      ++dropped_;
+      continue;
+    }
+    if (!seen_.insert(FingerprintSet::fingerprint(link))) continue;
+    enqueue(link, std::string(url_host(link)), page.depth + 1, /*check_robots=*/true);
+    ++added;
+  }
+  return added;
+}
+
+void Frontier::enqueue(std::string url, std::string host, std::uint32_t depth, bool check_robots) {
+  auto& queue = hosts_[host];
+  if (queue.empty()) ready_.push_back(host);
+  queue.push_back(Entry{std::move(url), depth, check_robots});
+  ++queued_;
+}
+
+std::optional<FetchTask> Frontier::next() {
+  if (ready_.empty()) return std::nullopt;
+  if (options_.max_pages != 0 && dispatched_ >= options_.max_pages) return std::nullopt;
+  std::string host = std::move(ready_.front());
+  ready_.pop_front();
+  auto it = hosts_.find(host);
+  Entry entry = std::move(it->second.front());
+  it->second.pop_front();
+  --queued_;
+  if (it->second.empty()) {
+    hosts_.erase(it);
+  } else {
+    ready_.push_back(std::move(host));
+  }
+  ++dispatched_;
+  return FetchTask{next_id_++, std::move(entry.url), entry.depth, entry.check_robots};
+}
+
+}  // namespace crawler

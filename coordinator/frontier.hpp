@@ -1,0 +1,85 @@
+#pragma once
+/// The frontier: URLs known and not yet dispatched, in per-host queues, with the seen-set and
+/// the crawl's limits (depth, scope, include/exclude, max pages).
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/page_record.hpp"
+#include "common/task_sink.hpp"
+#include "coordinator/fingerprint_set.hpp"
+
+namespace crawler {
+
+/// Which discovered links may be followed, relative to the page they were found on.
+enum class Scope { kHost, kDomain, kAny };
+
+/// Limits of a crawl.
+struct FrontierOptions {
+  std::uint32_t max_depth = 0;      ///< 0: fetch the seeds only
+  Scope scope = Scope::kHost;
+  std::vector<std::regex> include;  ///< a discovered URL must match one (when any are given)
+  std::vector<std::regex> exclude;  ///< a discovered URL matching any is not followed
+  std::uint64_t max_pages = 0;      ///< pages dispatched at most; 0 = no limit
+  std::size_t max_queued = 20'000'000;  ///< queued URLs at most; past it new links are dropped and counted
+};
+
+/// Per-host FIFO queues served round-robin, so one host never fills every slot and, within a
+/// host, pages go out in the order found (breadth first). Seeds are never filtered by scope,
+/// include/exclude or robots; discovered links are. Single-threaded.
+class Frontier {
+ public:
+  explicit Frontier(FrontierOptions options);
+
+  /// Adds a seed at depth 0. `url` is kept as written (it is the source column of its lines);
+  /// `normalized` is the dedup key. Returns false for a duplicate.
+  bool add_seed(const std::string& url, const std::string& normalized);
+
+  /// Offers the links of a fetched page; queues those within depth, scope and filters that were
+  /// never seen. Returns how many were queued.
+  std::size_t add_links(const PageRecord& page);
+
+  /// The next task, round-robin over hosts; nullopt when nothing is queued or max_pages is reached.
+  std::optional<FetchTask> next();
+
+  /// True when next() will return nothing: the queues are empty or max_pages is reached.
+  bool exhausted() const {
+    return queued_ == 0 || (options_.max_pages != 0 && dispatched_ >= options_.max_pages);
+  }
+  std::size_t queued() const { return queued_; }
+  std::size_t known() const { return seen_.size(); }
+  std::uint64_t dispatched() const { return dispatched_; }
+  std::uint64_t dropped() const { return dropped_; }  ///< links dropped at the max_queued bound
+  std::size_t seen_memory_bytes() const { return seen_.memory_bytes(); }
+
+ private:
+  bool in_scope(std::string_view page_host, std::string_view page_domain, std::string_view link_host) const;
+  bool passes_filters(const std::string& url) const;
+  void enqueue(std::string url, std::string host, std::uint32_t depth, bool check_robots);
+
+  struct Entry {
+    std::string url;
+    std::uint32_t depth;
+    bool check_robots;
+  };
+
+  FrontierOptions options_;
+  FingerprintSet seen_;
+  std::unordered_map<std::string, std::deque<Entry>> hosts_;
+  std::deque<std::string> ready_;  ///< hosts with queued entries, in round-robin order
+  std::size_t queued_ = 0;
+  std::uint64_t dispatched_ = 0;
+  std::uint64_t next_id_ = 1;
+  std::uint64_t dropped_ = 0;
+};
+
+/// The host name (lower-case, no port or user info) of an absolute URL; empty when none.
+std::string_view url_host(std::string_view url);
+
+}  // namespace crawler

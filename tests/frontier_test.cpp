@@ -1,0 +1,151 @@
+#include "coordinator/frontier.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <unordered_set>
+
+#include "coordinator/fingerprint_set.hpp"
+
+namespace crawler {
+namespace {
+
+// std::unordered_set is the oracle for the hand-written table.
+TEST(FingerprintSet, AgreesWithUnorderedSet) {
+  FingerprintSet set(4);
+  std::unordered_set<std::uint64_t> oracle;
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 200'000; ++i) {
+    // Small values force collisions and repeats, including fingerprint 0 and 1.
+    const std::uint64_t v = (i % 3 == 0) ? rng() % 5000 : rng();
+    EXPECT_EQ(set.insert(v), oracle.insert(v).second) << v;
+  }
+  EXPECT_EQ(set.size(), oracle.size());
+  for (std::uint64_t v = 0; v < 5000; ++v) EXPECT_EQ(set.contains(v), oracle.count(v) == 1) << v;
+  EXPECT_LE(set.memory_bytes(), oracle.size() * 8 * 3);
+}
+
+PageRecord page(const std::string& url, std::uint32_t depth, std::vector<std::string> links) {
+  PageRecord p;
+  p.url = url;
+  p.final_url = url;
+  p.depth = depth;
+  p.status = 200;
+  p.links = std::move(links);
+  return p;
+}
+
+TEST(Frontier, SeedsAreDedupedByNormalisedForm) {
+  Frontier f({});
+  EXPECT_TRUE(f.add_seed("HTTP://A.test/", "http://a.test/"));
+  EXPECT_FALSE(f.add_seed("http://a.test/", "http://a.test/"));
+  auto t = f.next();
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->url, "HTTP://A.test/");
+  EXPECT_FALSE(t->check_robots);
+  EXPECT_FALSE(f.next());
+}
+
+TEST(Frontier, DepthZeroFollowsNothing) {
+  Frontier f({});
+  f.add_seed("http://a.test/", "http://a.test/");
+  f.next();
+  EXPECT_EQ(f.add_links(page("http://a.test/", 0, {"http://a.test/x"})), 0u);
+  EXPECT_TRUE(f.exhausted());
+}
+
+TEST(Frontier, FollowsWithinHostScopeToMaxDepthOnce) {
+  FrontierOptions o;
+  o.max_depth = 2;
+  Frontier f(o);
+  f.add_seed("http://a.test/", "http://a.test/");
+  f.next();
+  EXPECT_EQ(f.add_links(page("http://a.test/", 0,
+                             {"http://a.test/x", "http://b.test/y", "http://sub.a.test/z", "http://a.test/"})),
+            1u);
+  auto t = f.next();
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->url, "http://a.test/x");
+  EXPECT_EQ(t->depth, 1u);
+  EXPECT_TRUE(t->check_robots);
+  EXPECT_EQ(f.add_links(page("http://a.test/x", 1, {"http://a.test/x2", "http://a.test/x"})), 1u);
+  auto t2 = f.next();
+  ASSERT_TRUE(t2);
+  EXPECT_EQ(t2->depth, 2u);
+  EXPECT_EQ(f.add_links(page("http://a.test/x2", 2, {"http://a.test/x3"})), 0u);
+}
+
+TEST(Frontier, ScopeIsJudgedAgainstTheFinalUrl) {
+  FrontierOptions o;
+  o.max_depth = 1;
+  Frontier f(o);
+  auto p = page("http://a.test/", 0, {"http://www.a.test/in", "http://a.test/out"});
+  p.final_url = "http://www.a.test/";
+  EXPECT_EQ(f.add_links(p), 1u);
+  EXPECT_EQ(f.next()->url, "http://www.a.test/in");
+}
+
+TEST(Frontier, DomainAndAnyScopes) {
+  FrontierOptions o;
+  o.max_depth = 1;
+  o.scope = Scope::kDomain;
+  Frontier domain(o);
+  EXPECT_EQ(domain.add_links(page("http://www.example.com/", 0,
+                                  {"http://img.example.com/a", "http://example.org/b", "http://example.com/c"})),
+            2u);
+  o.scope = Scope::kAny;
+  Frontier any(o);
+  EXPECT_EQ(any.add_links(page("http://www.example.com/", 0, {"http://img.example.com/a", "http://example.org/b"})), 2u);
+}
+
+TEST(Frontier, IncludeAndExcludeFilters) {
+  FrontierOptions o;
+  o.max_depth = 1;
+  o.include.emplace_back("/docs/");
+  o.exclude.emplace_back("\\.pdf$");
+  Frontier f(o);
+  EXPECT_EQ(f.add_links(page("http://a.test/", 0,
+                             {"http://a.test/docs/a", "http://a.test/docs/b.pdf", "http://a.test/blog/c"})),
+            1u);
+  EXPECT_EQ(f.next()->url, "http://a.test/docs/a");
+}
+
+TEST(Frontier, RoundRobinAcrossHosts) {
+  Frontier f({});
+  for (int i = 0; i < 3; ++i) f.add_seed("http://a.test/" + std::to_string(i), "http://a.test/" + std::to_string(i));
+  f.add_seed("http://b.test/0", "http://b.test/0");
+  f.add_seed("http://c.test/0", "http://c.test/0");
+  std::vector<std::string> order;
+  while (auto t = f.next()) order.push_back(t->url);
+  ASSERT_EQ(order.size(), 5u);
+  EXPECT_EQ(order[0], "http://a.test/0");
+  EXPECT_EQ(order[1], "http://b.test/0");
+  EXPECT_EQ(order[2], "http://c.test/0");
+  EXPECT_EQ(order[3], "http://a.test/1");
+}
+
+TEST(Frontier, MaxPagesStopsDispatchAndQueueing) {
+  FrontierOptions o;
+  o.max_depth = 5;
+  o.max_pages = 3;
+  Frontier f(o);
+  f.add_seed("http://a.test/", "http://a.test/");
+  f.next();
+  EXPECT_EQ(f.add_links(page("http://a.test/", 0,
+                             {"http://a.test/1", "http://a.test/2", "http://a.test/3", "http://a.test/4"})),
+            2u);
+  EXPECT_TRUE(f.next());
+  EXPECT_TRUE(f.next());
+  EXPECT_FALSE(f.next());
+  EXPECT_TRUE(f.exhausted());
+}
+
+TEST(Frontier, UrlHostStripsPortAndUserInfo) {
+  EXPECT_EQ(url_host("http://user:pw@a.test:8080/x?y"), "a.test");
+  EXPECT_EQ(url_host("http://[::1]:80/"), "[::1]");
+  EXPECT_EQ(url_host("http://a.test"), "a.test");
+  EXPECT_EQ(url_host("nope"), "");
+}
+
+}  // namespace
+}  // namespace crawler

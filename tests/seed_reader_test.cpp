@@ -1,0 +1,64 @@
+#include "common/seed_reader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace crawler {
+namespace {
+
+SeedList read(const std::string& text, bool skip_bad = false) {
+  std::istringstream in(text);
+  return read_seeds(in, "seeds.txt", skip_bad);
+}
+
+TEST(SeedReader, SkipsBlankAndCommentLines) {
+  const auto list = read("# a comment\n\n   \nhttp://a.test/\n  # indented comment\nhttps://b.test/x\n");
+  ASSERT_EQ(list.seeds.size(), 2u);
+  EXPECT_EQ(list.seeds[0].url, "http://a.test/");
+  EXPECT_EQ(list.seeds[0].line, 4u);
+  EXPECT_EQ(list.seeds[1].url, "https://b.test/x");
+  EXPECT_EQ(list.seeds[1].line, 6u);
+  EXPECT_EQ(list.lines, 6u);
+}
+
+TEST(SeedReader, KeepsTheUrlAsWrittenButDedupsByNormalisedForm) {
+  const auto list = read("  HTTP://A.test:80/p#frag  \nhttp://a.test/p\nhttp://a.test/q\r\n");
+  ASSERT_EQ(list.seeds.size(), 2u);
+  EXPECT_EQ(list.seeds[0].url, "HTTP://A.test:80/p#frag");
+  EXPECT_EQ(list.seeds[0].normalized, "http://a.test/p");
+  EXPECT_EQ(list.seeds[1].url, "http://a.test/q");
+  EXPECT_EQ(list.duplicates, 1u);
+}
+
+TEST(SeedReader, BadLineStopsWithFileAndLine) {
+  try {
+    read("http://a.test/\nnot a url\n");
+    FAIL() << "expected SeedError";
+  } catch (const SeedError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("seeds.txt:2: ", 0), 0u) << e.what();
+  }
+}
+
+TEST(SeedReader, RejectsOtherSchemesAndControlCharacters) {
+  EXPECT_THROW(read("ftp://a.test/x\n"), SeedError);
+  EXPECT_THROW(read("mailto:someone@a.test\n"), SeedError);
+  EXPECT_THROW(read(std::string("http://a.test/\x01x\n")), SeedError);
+  EXPECT_THROW(read("http://a.test/" + std::string(9000, 'x') + "\n"), SeedError);
+}
+
+TEST(SeedReader, SkipBadCountsAndGoesOn) {
+  const auto list = read("http://a.test/\nnope\nftp://x.test/\nhttp://b.test/\n", /*skip_bad=*/true);
+  EXPECT_EQ(list.seeds.size(), 2u);
+  EXPECT_EQ(list.bad, 2u);
+  ASSERT_EQ(list.bad_messages.size(), 2u);
+  EXPECT_EQ(list.bad_messages[0].rfind("seeds.txt:2: ", 0), 0u);
+  EXPECT_EQ(list.bad_messages[1].rfind("seeds.txt:3: ", 0), 0u);
+}
+
+TEST(SeedReader, MissingFileIsAnError) {
+  EXPECT_THROW(read_seed_file("/nonexistent/seeds.txt", false), SeedError);
+}
+
+}  // namespace
+}  // namespace crawler
