@@ -89,6 +89,8 @@ ResultWriter::ResultWriter(const std::string& path, OutputFormat format, bool ap
     fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
     if (fd_ < 0) throw std::runtime_error(path + ": cannot open for writing: " + std::strerror(errno));
     owns_fd_ = true;
+    const off_t end = ::lseek(fd_, 0, SEEK_END);
+    flushed_bytes_ = end > 0 ? static_cast<std::uint64_t>(end) : 0;
   }
   buffer_.reserve(kFlushAt * 2);
 }
@@ -158,6 +160,11 @@ void ResultWriter::flush() {
   buffer_.clear();
 }
 
+std::uint64_t ResultWriter::flushed_bytes() const {
+  std::lock_guard lock(mutex_);
+  return flushed_bytes_;
+}
+
 std::uint64_t ResultWriter::lines_written() const {
   std::lock_guard lock(mutex_);
   return lines_;
@@ -172,6 +179,7 @@ void ResultWriter::write_all_locked(const std::string& data) {
       throw std::runtime_error(path_ + ": write failed: " + std::strerror(errno));
     }
     done += static_cast<std::size_t>(n);
+    flushed_bytes_ += static_cast<std::uint64_t>(n);
   }
 }
 

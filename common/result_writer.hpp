@@ -31,6 +31,9 @@ class ResultWriter {
   void flush();
 
   std::uint64_t lines_written() const;
+  /// Size of the file after everything flushed so far (including what it held when opened
+  /// for appending): the length a resumed crawl may truncate it back to.
+  std::uint64_t flushed_bytes() const;
 
   /// The exact bytes write() adds for `record` (exposed for tests).
   static std::string format(const PageRecord& record, OutputFormat format);
@@ -45,6 +48,7 @@ class ResultWriter {
   std::string path_;
   std::string buffer_;
   std::uint64_t lines_ = 0;
+  std::uint64_t flushed_bytes_ = 0;
 };
 
 /// Appends `s` to `out` as a JSON string literal (quotes included); invalid UTF-8 becomes U+FFFD.

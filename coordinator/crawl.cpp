@@ -4,14 +4,19 @@
 #include <spdlog/spdlog.h>
 
 namespace crawler {
+namespace {
+constexpr auto kCheckpointEvery = std::chrono::milliseconds(200);
+constexpr std::size_t kCheckpointAtChanges = 2000;
+}  // namespace
 
 Crawl::Crawl(boost::asio::io_context& io, Frontier& frontier, TaskSink& sink, ResultWriter& writer,
-             CrawlStats& stats, std::size_t max_outstanding)
+             CrawlStats& stats, std::size_t max_outstanding, Journal* journal)
     : io_(io), frontier_(frontier), sink_(sink), writer_(writer), stats_(stats),
-      max_outstanding_(max_outstanding) {}
+      max_outstanding_(max_outstanding), journal_(journal), checkpoint_timer_(io) {}
 
 void Crawl::start(std::function<void()> on_finished) {
   on_finished_ = std::move(on_finished);
+  if (journal_) schedule_checkpoint();
   pump();
   finish_if_idle();
 }
@@ -27,6 +32,20 @@ void Crawl::abort() {
   finish_if_idle();
 }
 
+void Crawl::checkpoint() {
+  writer_.flush();
+  if (journal_ && journal_->pending() > 0) journal_->commit(writer_.flushed_bytes());
+}
+
+void Crawl::schedule_checkpoint() {
+  checkpoint_timer_.expires_after(kCheckpointEvery);
+  checkpoint_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || finished_) return;
+    checkpoint();
+    schedule_checkpoint();
+  });
+}
+
 void Crawl::pump() {
   // A sync sink may report a result from inside submit(); do not re-enter the loop below.
   if (pumping_) return;
@@ -34,21 +53,35 @@ void Crawl::pump() {
   while (!stopping_ && sink_.outstanding() < max_outstanding_) {
     auto task = frontier_.next();
     if (!task) break;
-    sink_.submit(std::move(*task), [this](PageRecord record) { on_result(std::move(record)); });
+    const std::uint64_t id = task->id;
+    if (journal_) meta_.emplace(id, TaskMeta{frontier_.key_of(*task), task->url, task->depth, task->check_robots});
+    sink_.submit(std::move(*task), [this, id](PageRecord record) { on_result(id, std::move(record)); });
   }
   pumping_ = false;
 }
 
-void Crawl::on_result(PageRecord record) {
+void Crawl::on_result(std::uint64_t id, PageRecord record) {
+  record.task_id = id;
   if (record.error == FetchError::kCancelled) {
+    // Not done: a resumed crawl fetches it again.
     stats_.count(record, 0);
+    meta_.erase(id);
   } else {
     if (!record.ok()) {
       spdlog::info("failed {}: {} {}", record.url, to_string(record.error), record.error_detail);
     }
     const std::size_t lines = writer_.write(record);
     stats_.count(record, lines);
-    if (!stopping_) frontier_.add_links(record);
+    // Links are queued even while stopping: the journal must know them for --resume.
+    frontier_.add_links(record);
+    if (journal_) {
+      const auto it = meta_.find(id);
+      if (it != meta_.end()) {
+        journal_->done(it->second.key, it->second.url, it->second.depth, it->second.check_robots);
+        meta_.erase(it);
+      }
+      if (journal_->pending() >= kCheckpointAtChanges) checkpoint();
+    }
   }
   // Dispatch from a fresh handler, so the sink's completion path is never re-entered.
   boost::asio::post(io_, [this] {
@@ -62,6 +95,8 @@ void Crawl::finish_if_idle() {
   const bool nothing_left = stopping_ || frontier_.exhausted();
   if (nothing_left && sink_.outstanding() == 0) {
     finished_ = true;
+    checkpoint_timer_.cancel();
+    checkpoint();
     if (on_finished_) on_finished_();
   }
 }

@@ -1,25 +1,30 @@
 #pragma once
 /// One crawl: feeds the frontier's tasks to a TaskSink within a bound, writes each result once,
-/// offers each page's links back to the frontier, and knows when it is finished.
+/// offers each page's links back to the frontier, journals progress, and knows when it is done.
 
 #include <cstdint>
 #include <functional>
+#include <unordered_map>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "common/crawl_stats.hpp"
 #include "common/result_writer.hpp"
 #include "common/task_sink.hpp"
 #include "coordinator/frontier.hpp"
+#include "coordinator/journal.hpp"
 
 namespace crawler {
 
 /// Drives a crawl on one io_context thread. Holds at most `max_outstanding` tasks in the sink:
-/// that bound is the back-pressure between the frontier and the fetchers.
+/// that bound is the back-pressure between the frontier and the fetchers. With a journal, every
+/// 200 ms (or 2,000 changes) it flushes the results file and commits, in one atomic group,
+/// which URLs are done, which were discovered, and the file's length.
 class Crawl {
  public:
   Crawl(boost::asio::io_context& io, Frontier& frontier, TaskSink& sink, ResultWriter& writer,
-        CrawlStats& stats, std::size_t max_outstanding);
+        CrawlStats& stats, std::size_t max_outstanding, Journal* journal = nullptr);
 
   /// Starts dispatching; `on_finished` runs once, on the loop, when nothing is queued or
   /// outstanding (or after stop() when the outstanding tasks have come back).
@@ -27,16 +32,27 @@ class Crawl {
 
   /// Stops dispatching new tasks; outstanding ones still complete and are written.
   void stop();
-  /// Stops and cancels outstanding tasks (their cancelled records are counted, not written).
+  /// Stops and cancels outstanding tasks (their cancelled records are counted, not written;
+  /// with a journal they stay queued for --resume).
   void abort();
 
   bool stopping() const { return stopping_; }
   std::size_t outstanding() const { return sink_.outstanding(); }
+  /// Flushes the results file and commits the journal's pending group (no-op without journal).
+  void checkpoint();
 
  private:
+  struct TaskMeta {
+    std::string key;
+    std::string url;
+    std::uint32_t depth;
+    bool check_robots;
+  };
+
   void pump();
-  void on_result(PageRecord record);
+  void on_result(std::uint64_t id, PageRecord record);
   void finish_if_idle();
+  void schedule_checkpoint();
 
   boost::asio::io_context& io_;
   Frontier& frontier_;
@@ -44,6 +60,9 @@ class Crawl {
   ResultWriter& writer_;
   CrawlStats& stats_;
   std::size_t max_outstanding_;
+  Journal* journal_;
+  boost::asio::steady_timer checkpoint_timer_;
+  std::unordered_map<std::uint64_t, TaskMeta> meta_;  ///< journaled tasks in flight (<= max_outstanding)
   std::function<void()> on_finished_;
   bool stopping_ = false;
   bool finished_ = false;

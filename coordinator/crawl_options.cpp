@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "common/fetch_cli.hpp"
+#include "coordinator/fingerprint_set.hpp"
 
 namespace crawler {
 namespace {
@@ -32,6 +33,18 @@ FrontierOptions CrawlOptions::frontier_options() const {
   return f;
 }
 
+std::string CrawlOptions::crawl_id(const std::vector<std::string>& normalized_seeds) const {
+  std::string all = "v1|" + std::to_string(depth) + "|" + scope + "|" + std::to_string(max_pages) + "|" +
+                    std::to_string(static_cast<int>(format));
+  for (const auto& p : include) all += "|i:" + p;
+  for (const auto& p : exclude) all += "|e:" + p;
+  for (const auto& s : normalized_seeds) all += "|s:" + s;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%016llx",
+                static_cast<unsigned long long>(FingerprintSet::fingerprint(all)));
+  return buf;
+}
+
 void add_crawl_options(CLI::App& app, CrawlOptions& o) {
   const auto opt = [&](const std::string& name, auto& value, const std::string& help) {
     return app.add_option("--" + name, value, help)->envname(env_name(name))->capture_default_str();
@@ -57,6 +70,8 @@ void add_crawl_options(CLI::App& app, CrawlOptions& o) {
       ->check(CLI::IsMember({"auto", "always", "never"}));
   opt("log-level", o.log_level, "trace, debug, info, warn, error, off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  opt("state-dir", o.state_dir, "keep a journal here so a killed crawl can be resumed (empty: none)");
+  app.add_flag("--resume", o.resume, "continue the crawl journaled in --state-dir")->envname("CRAWL_RESUME");
   add_fetch_options(app, o.fetch);
 }
 

@@ -27,10 +27,15 @@ struct CrawlOptions {
   int workers = 0;
   std::string progress = "auto";   ///< auto (on a TTY) | always | never
   std::string log_level = "warn";
+  std::string state_dir;           ///< journal directory; empty: no journal
+  bool resume = false;             ///< continue the crawl journaled in state_dir
   FetchOptions fetch;
 
   /// The frontier's limits; throws std::runtime_error naming a bad --include/--exclude regex.
   FrontierOptions frontier_options() const;
+  /// A digest of what defines the crawl's output (seeds and limits): a journal is resumed only
+  /// by the same crawl.
+  std::string crawl_id(const std::vector<std::string>& normalized_seeds) const;
 };
 
 /// Adds the crawl's flags to `app`.

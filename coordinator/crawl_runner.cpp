@@ -6,6 +6,8 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
+#include <cstring>
+#include <filesystem>
 #include <cstdio>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -14,6 +16,7 @@
 #include "common/result_writer.hpp"
 #include "common/seed_reader.hpp"
 #include "coordinator/crawl.hpp"
+#include "coordinator/journal.hpp"
 
 namespace crawler {
 namespace {
@@ -50,6 +53,23 @@ class ProgressLine {
   bool drawn_ = false;
 };
 
+/// Cuts the results file back to what the journal committed: lines past it belong to pages the
+/// journal does not count as done, which the resumed crawl fetches and writes again.
+void truncate_results(const std::string& path, std::uint64_t committed) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) {
+    if (committed == 0) return;
+    throw std::runtime_error(path + ": results file missing, but the journal has " + std::to_string(committed) +
+                             " bytes committed to it");
+  }
+  if (size < committed) {
+    throw std::runtime_error(path + ": results file is shorter (" + std::to_string(size) +
+                             " bytes) than the journal committed (" + std::to_string(committed) + ")");
+  }
+  std::filesystem::resize_file(path, committed);
+}
+
 }  // namespace
 
 int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink) {
@@ -71,25 +91,49 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink) {
     return 2;
   }
 
+  if (options.resume && options.state_dir.empty()) {
+    std::fprintf(stderr, "error: --resume needs --state-dir\n");
+    return 2;
+  }
   boost::asio::io_context io(1);
+  Frontier frontier(std::move(frontier_options));
+  std::unique_ptr<Journal> journal;
   std::unique_ptr<TaskSink> sink;
   std::unique_ptr<ResultWriter> writer;
+  std::uint64_t resumed_done = 0;
   try {
+    if (!options.state_dir.empty()) {
+      std::vector<std::string> keys;
+      for (const auto& seed : seeds.seeds) keys.push_back(seed.normalized);
+      journal = std::make_unique<Journal>(options.state_dir, options.resume, options.crawl_id(keys));
+    }
+    if (options.resume) {
+      truncate_results(options.out, journal->committed_results_bytes());
+      journal->for_each([&](const JournalEntry& e) {
+        frontier.restore(e.key, e.url, e.depth, e.check_robots, e.done);
+        resumed_done += e.done;
+      });
+    }
+    writer = std::make_unique<ResultWriter>(options.out, options.format, /*append=*/options.resume);
     sink = make_sink(io);
-    writer = std::make_unique<ResultWriter>(options.out, options.format);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 2;
   }
-
-  Frontier frontier(std::move(frontier_options));
-  for (const auto& seed : seeds.seeds) frontier.add_seed(seed.url, seed.normalized);
+  if (journal) {
+    frontier.on_queued([&](const std::string& key, const std::string& url, std::uint32_t depth, bool robots) {
+      journal->add(key, url, depth, robots);
+    });
+  }
+  if (!options.resume) {
+    for (const auto& seed : seeds.seeds) frontier.add_seed(seed.url, seed.normalized);
+  }
 
   CrawlStats stats;
   // Enough tasks in the sink to keep every transfer slot busy while some wait on host limits.
   const std::size_t max_outstanding =
       static_cast<std::size_t>(options.fetch.concurrency) * (options.fetch.mode == FetchOptions::Mode::kSync ? 1 : 4);
-  Crawl crawl(io, frontier, *sink, *writer, stats, max_outstanding);
+  Crawl crawl(io, frontier, *sink, *writer, stats, max_outstanding, journal.get());
 
   const bool show_progress =
       options.progress == "always" || (options.progress == "auto" && ::isatty(STDERR_FILENO));
@@ -134,13 +178,17 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink) {
   }
 
   std::string extra;
-  char buf[256];
+  char buf[512];
   std::snprintf(buf, sizeof buf,
                 "seeds       %zu (%zu duplicate, %zu bad lines skipped)\n"
                 "frontier    %zu known URLs, %zu still queued%s\n"
                 "output      %s\n",
                 seeds.seeds.size(), seeds.duplicates, seeds.bad, frontier.known(), frontier.queued(),
                 crawl.stopping() ? " (stopped early)" : "", options.out.c_str());
+  if (options.resume) {
+    std::snprintf(buf + std::strlen(buf), sizeof buf - std::strlen(buf), "resumed     %llu pages were done before\n",
+                  static_cast<unsigned long long>(resumed_done));
+  }
   extra = buf;
   std::fputs(stats.summary(extra).c_str(), stderr);
   return status;

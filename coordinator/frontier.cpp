@@ -18,8 +18,26 @@ Frontier::Frontier(FrontierOptions options) : options_(std::move(options)) {}
 
 bool Frontier::add_seed(const std::string& url, const std::string& normalized) {
   if (!seen_.insert(FingerprintSet::fingerprint(normalized))) return false;
+  if (url != normalized) seed_keys_.emplace(url, normalized);
+  if (on_queued_) on_queued_(normalized, url, 0, false);
   enqueue(url, std::string(url_host(normalized)), 0, /*check_robots=*/false);
   return true;
+}
+
+void Frontier::restore(const std::string& key, const std::string& url, std::uint32_t depth, bool check_robots,
+                       bool done) {
+  if (!seen_.insert(FingerprintSet::fingerprint(key))) return;
+  if (url != key) seed_keys_.emplace(url, key);
+  if (done) {
+    ++dispatched_;
+    return;
+  }
+  enqueue(url, std::string(url_host(key)), depth, check_robots);
+}
+
+std::string Frontier::key_of(const FetchTask& task) const {
+  const auto it = seed_keys_.find(task.url);
+  return it == seed_keys_.end() ? task.url : it->second;
 }
 
 bool Frontier::in_scope(std::string_view page_host, std::string_view page_domain,
@@ -59,6 +77,7 @@ std::size_t Frontier::add_links(const PageRecord& page) {
       continue;
     }
     if (!seen_.insert(FingerprintSet::fingerprint(link))) continue;
+    if (on_queued_) on_queued_(link, link, page.depth + 1, true);
     enqueue(link, std::string(url_host(link)), page.depth + 1, /*check_robots=*/true);
     ++added;
   }

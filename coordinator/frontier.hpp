@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <regex>
 #include <string>
@@ -45,8 +46,21 @@ class Frontier {
   /// never seen. Returns how many were queued.
   std::size_t add_links(const PageRecord& page);
 
+  /// Restores a URL from the journal on resume: marks it seen, and queues it unless done.
+  /// `key` is its normalised form, `url` as written.
+  void restore(const std::string& key, const std::string& url, std::uint32_t depth, bool check_robots, bool done);
+
+  /// Called for every URL queued from now on (seeds and links): key, url as written, depth,
+  /// check_robots. The coordinator journals them with it.
+  using QueuedHook = std::function<void(const std::string&, const std::string&, std::uint32_t, bool)>;
+  void on_queued(QueuedHook hook) { on_queued_ = std::move(hook); }
+
   /// The next task, round-robin over hosts; nullopt when nothing is queued or max_pages is reached.
   std::optional<FetchTask> next();
+  /// The dedup key (normalised URL) of a task that next() returned, until it is forgotten.
+  /// Only needed by the journal; the frontier remembers the keys of seeds that were written
+  /// differently from their normalised form.
+  std::string key_of(const FetchTask& task) const;
 
   /// True when next() will return nothing: the queues are empty or max_pages is reached.
   bool exhausted() const {
@@ -68,6 +82,9 @@ class Frontier {
     std::uint32_t depth;
     bool check_robots;
   };
+  QueuedHook on_queued_;
+  /// Seeds whose text differs from their normalised form: url as written -> key.
+  std::unordered_map<std::string, std::string> seed_keys_;
 
   FrontierOptions options_;
   FingerprintSet seen_;

@@ -1,0 +1,107 @@
+#include "coordinator/journal.hpp"
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <filesystem>
+#include <stdexcept>
+
+namespace crawler {
+namespace {
+
+constexpr std::string_view kUrlPrefix = "u/";
+const std::string kCrawlIdKey = "m/crawl_id";
+const std::string kResultsBytesKey = "m/results_bytes";
+
+// Value layout: [flags][depth: 4 bytes LE][url as written]; flags bit 0 done, bit 1 check_robots.
+std::string encode(std::string_view url, std::uint32_t depth, bool check_robots, bool done) {
+  std::string v;
+  v.reserve(5 + url.size());
+  v += static_cast<char>((done ? 1 : 0) | (check_robots ? 2 : 0));
+  for (int i = 0; i < 4; ++i) v += static_cast<char>((depth >> (8 * i)) & 0xff);
+  v.append(url);
+  return v;
+}
+
+void check(const rocksdb::Status& s, const std::string& dir, const char* what) {
+  if (!s.ok()) throw std::runtime_error(dir + ": journal " + what + " failed: " + s.ToString());
+}
+
+}  // namespace
+
+Journal::Journal(const std::string& dir, bool resume, const std::string& crawl_id)
+    : batch_(std::make_unique<rocksdb::WriteBatch>()), dir_(dir) {
+  const std::string path = dir + "/journal";
+  const bool exists = std::filesystem::exists(path + "/CURRENT");
+  if (resume && !exists) throw std::runtime_error(dir + ": no journal to resume (run without --resume first)");
+  if (!resume && exists) {
+    throw std::runtime_error(dir + ": holds the journal of an earlier crawl: add --resume to continue it, "
+                             "or remove the directory to start again");
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  rocksdb::Options options;
+  options.create_if_missing = !resume;
+  options.IncreaseParallelism(1);
+  rocksdb::DB* db = nullptr;
+  check(rocksdb::DB::Open(options, path, &db), dir, "open");
+  db_.reset(db);
+
+  std::string stored_id;
+  const auto s = db_->Get(rocksdb::ReadOptions(), kCrawlIdKey, &stored_id);
+  if (resume) {
+    if (!s.ok() || stored_id != crawl_id) {
+      throw std::runtime_error(dir + ": the journal belongs to a crawl with other seeds or limits");
+    }
+    std::string bytes;
+    if (db_->Get(rocksdb::ReadOptions(), kResultsBytesKey, &bytes).ok()) committed_bytes_ = std::stoull(bytes);
+  } else {
+    check(db_->Put(rocksdb::WriteOptions(), kCrawlIdKey, crawl_id), dir, "write");
+  }
+}
+
+Journal::~Journal() = default;
+
+void Journal::put(std::string_view key, std::string_view url, std::uint32_t depth, bool check_robots, bool done) {
+  std::string k(kUrlPrefix);
+  k.append(key);
+  batch_->Put(k, encode(url, depth, check_robots, done));
+}
+
+void Journal::add(std::string_view key, std::string_view url, std::uint32_t depth, bool check_robots) {
+  put(key, url, depth, check_robots, false);
+}
+
+void Journal::done(std::string_view key, std::string_view url, std::uint32_t depth, bool check_robots) {
+  put(key, url, depth, check_robots, true);
+}
+
+std::size_t Journal::pending() const { return static_cast<std::size_t>(batch_->Count()); }
+
+void Journal::commit(std::uint64_t results_bytes) {
+  batch_->Put(kResultsBytesKey, std::to_string(results_bytes));
+  check(db_->Write(rocksdb::WriteOptions(), batch_.get()), dir_, "write");
+  batch_->Clear();
+  committed_bytes_ = results_bytes;
+}
+
+void Journal::for_each(const std::function<void(const JournalEntry&)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  JournalEntry e;
+  for (it->Seek(rocksdb::Slice(kUrlPrefix.data(), kUrlPrefix.size())); it->Valid(); it->Next()) {
+    const auto k = it->key();
+    if (!k.starts_with(rocksdb::Slice(kUrlPrefix.data(), kUrlPrefix.size()))) break;
+    const auto v = it->value();
+    if (v.size() < 5) continue;
+    e.key.assign(k.data() + kUrlPrefix.size(), k.size() - kUrlPrefix.size());
+    e.done = v[0] & 1;
+    e.check_robots = v[0] & 2;
+    e.depth = 0;
+    for (int i = 0; i < 4; ++i) e.depth |= static_cast<std::uint32_t>(static_cast<unsigned char>(v[1 + i])) << (8 * i);
+    e.url.assign(v.data() + 5, v.size() - 5);
+    fn(e);
+  }
+  check(it->status(), dir_, "read");
+}
+
+}  // namespace crawler

@@ -1,0 +1,65 @@
+#pragma once
+/// The coordinator's journal in --state-dir (RocksDB): every URL known, which are done, and how
+/// many bytes of the results file are committed. After a SIGKILL at any moment, --resume
+/// truncates the results file to the committed length and re-queues every URL not done, so no
+/// result line is lost and none is written twice.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace rocksdb {
+class DB;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace crawler {
+
+/// One URL as the journal holds it.
+struct JournalEntry {
+  std::string key;             ///< normalised URL (the dedup key)
+  std::string url;             ///< as written (the source column)
+  std::uint32_t depth = 0;
+  bool check_robots = false;
+  bool done = false;
+};
+
+/// Write-ahead record of a crawl. Changes are grouped and applied atomically by commit();
+/// a commit survives a killed process (RocksDB's write-ahead log, no fsync per commit).
+/// Single-threaded.
+class Journal {
+ public:
+  /// Opens `dir`. `resume` false: the dir must not hold a journal yet (it is created);
+  /// true: it must. `crawl_id` (a digest of the seeds and limits) must match on resume.
+  /// Throws std::runtime_error naming the dir and the problem.
+  Journal(const std::string& dir, bool resume, const std::string& crawl_id);
+  ~Journal();
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
+  /// Records a newly known URL (queued), in the pending group.
+  void add(std::string_view key, std::string_view url, std::uint32_t depth, bool check_robots);
+  /// Records a URL as done, in the pending group.
+  void done(std::string_view key, std::string_view url, std::uint32_t depth, bool check_robots);
+  /// Applies the pending group atomically together with the committed results length.
+  void commit(std::uint64_t results_bytes);
+  /// Changes waiting for commit().
+  std::size_t pending() const;
+
+  /// The results length of the last commit (0 for a new journal).
+  std::uint64_t committed_results_bytes() const { return committed_bytes_; }
+  /// Calls `fn` for every URL in the journal (on resume).
+  void for_each(const std::function<void(const JournalEntry&)>& fn) const;
+
+ private:
+  void put(std::string_view key, std::string_view url, std::uint32_t depth, bool check_robots, bool done);
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::unique_ptr<rocksdb::WriteBatch> batch_;
+  std::uint64_t committed_bytes_ = 0;
+  std::string dir_;
+};
+
+}  // namespace crawler
