@@ -13,6 +13,7 @@ struct ExtractedLinks {
   std::string base_url;            ///< the base used for resolution (after <base href>)
   std::string encoding;            ///< the encoding the document was decoded with ("utf-8", ...)
   std::size_t hrefs_seen = 0;      ///< candidate href attributes looked at
+  bool truncated = false;          ///< parsing stopped early: nesting deeper than 512 elements
 };
 
 /// Extracts links from HTML. Thread-safe: each thread gets its own parser (created on first use).
@@ -21,8 +22,10 @@ struct ExtractedLinks {
 /// references decoded; leading/trailing ASCII whitespace stripped; tab/newline removed; empty
 /// and fragment-only values skipped; fragments removed. The first <base href> in the document
 /// applies, resolved against `final_url`, even when it comes after the links.
-/// Encoding: charset of `content_type`, then BOM, then <meta charset>/http-equiv prescan, then UTF-8.
-/// Never throws on hostile input; a body that cannot be parsed yields no links.
+/// Encoding (the WHATWG order): BOM, then charset of `content_type`, then <meta charset>/http-equiv
+/// prescan of the first 1024 bytes, then UTF-8. The query of each link is encoded in it.
+/// Never throws on hostile input; a body that cannot be parsed yields no links; a document nested
+/// deeper than 512 elements yields the links before that point (`truncated`).
 class LinkExtractor {
  public:
   /// `final_url`: the page's URL after redirects (absolute). `content_type`: the header value.

@@ -1,9 +1,13 @@
 #include "coordinator/crawl_options.hpp"
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
+#include <thread>
 
+#include "common/check_config.hpp"
 #include "common/fetch_cli.hpp"
+#include "common/status_server.hpp"
 #include "coordinator/fingerprint_set.hpp"
 
 namespace crawler {
@@ -22,6 +26,8 @@ std::vector<std::regex> compile_all(const std::vector<std::string>& patterns, co
 }
 
 }  // namespace
+
+int default_workers() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
 
 FrontierOptions CrawlOptions::frontier_options() const {
   FrontierOptions f;
@@ -65,7 +71,8 @@ void add_crawl_options(CLI::App& app, CrawlOptions& o) {
   opt("max-pages", o.max_pages, "fetch at most this many pages (0: no limit)");
   app.add_flag("--skip-bad-seeds", o.skip_bad_seeds, "count and skip malformed seed lines instead of stopping")
       ->envname("CRAWL_SKIP_BAD_SEEDS");
-  opt("workers", o.workers, "worker processes; 0 runs the engine in this process")->check(CLI::Range(0, 1024));
+  opt("workers", o.workers, "worker processes (default: one per core); 0 runs the engine in this process")
+      ->check(CLI::Range(0, 1024));
   opt("progress", o.progress, "live progress line on stderr: auto (when a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   opt("log-level", o.log_level, "trace, debug, info, warn, error, off")
@@ -73,6 +80,8 @@ void add_crawl_options(CLI::App& app, CrawlOptions& o) {
   opt("state-dir", o.state_dir, "keep a journal here so a killed crawl can be resumed (empty: none)");
   app.add_flag("--resume", o.resume, "continue the crawl journaled in --state-dir")->envname("CRAWL_RESUME");
   add_fetch_options(app, o.fetch);
+  add_metrics_listen_option(app, o.metrics_listen);
+  add_check_config_flag(app, o.check_config);
 }
 
 }  // namespace crawler

@@ -13,6 +13,9 @@
 
 namespace crawler {
 
+/// The default of --workers: the number of cores (at least 1).
+int default_workers();
+
 /// Settings of one crawl, as parsed from flags or CRAWL_* environment variables.
 struct CrawlOptions {
   std::string seeds;               ///< seed file, "-" for stdin
@@ -24,11 +27,13 @@ struct CrawlOptions {
   std::vector<std::string> exclude;
   std::uint64_t max_pages = 0;
   bool skip_bad_seeds = false;
-  int workers = 0;
+  int workers = default_workers();  ///< worker processes; 0: the engine runs in this process
   std::string progress = "auto";   ///< auto (on a TTY) | always | never
   std::string log_level = "warn";
   std::string state_dir;           ///< journal directory; empty: no journal
   bool resume = false;             ///< continue the crawl journaled in state_dir
+  std::string metrics_listen;      ///< ADDR:PORT of /metrics, /healthz, /readyz; empty: off
+  bool check_config = false;       ///< print the effective settings and exit (see common/check_config.hpp)
   FetchOptions fetch;
 
   /// The frontier's limits; throws std::runtime_error naming a bad --include/--exclude regex.

@@ -16,6 +16,7 @@
 #include "common/result_writer.hpp"
 #include "common/seed_reader.hpp"
 #include "coordinator/crawl.hpp"
+#include "coordinator/crawl_telemetry.hpp"
 #include "coordinator/journal.hpp"
 
 namespace crawler {
@@ -72,7 +73,7 @@ void truncate_results(const std::string& path, std::uint64_t committed) {
 
 }  // namespace
 
-int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink) {
+int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const CrawlHooks& hooks) {
   spdlog::set_default_logger(spdlog::stderr_color_mt("crawl"));
   spdlog::set_level(spdlog::level::from_str(options.log_level));
 
@@ -98,10 +99,12 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink) {
   boost::asio::io_context io(1);
   Frontier frontier(std::move(frontier_options));
   std::unique_ptr<Journal> journal;
+  std::unique_ptr<CrawlTelemetry> telemetry;  // metrics: outlives the sink its gauges read
   std::unique_ptr<TaskSink> sink;
   std::unique_ptr<ResultWriter> writer;
   std::uint64_t resumed_done = 0;
   try {
+    telemetry = std::make_unique<CrawlTelemetry>(io, options.metrics_listen);
     if (!options.state_dir.empty()) {
       std::vector<std::string> keys;
       for (const auto& seed : seeds.seeds) keys.push_back(seed.normalized);
@@ -115,7 +118,7 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink) {
       });
     }
     writer = std::make_unique<ResultWriter>(options.out, options.format, /*append=*/options.resume);
-    sink = make_sink(io);
+    sink = telemetry->meter(make_sink(io));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 2;
@@ -132,7 +135,9 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink) {
   CrawlStats stats;
   // Enough tasks in the sink to keep every transfer slot busy while some wait on host limits.
   const std::size_t max_outstanding =
-      static_cast<std::size_t>(options.fetch.concurrency) * (options.fetch.mode == FetchOptions::Mode::kSync ? 1 : 4);
+      hooks.max_outstanding != 0
+          ? hooks.max_outstanding
+          : static_cast<std::size_t>(options.fetch.concurrency) * (options.fetch.mode == FetchOptions::Mode::kSync ? 1 : 4);
   Crawl crawl(io, frontier, *sink, *writer, stats, max_outstanding, journal.get());
 
   const bool show_progress =
@@ -156,15 +161,22 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink) {
       } else {
         crawl.abort();
       }
+      if (hooks.on_signal) hooks.on_signal(signo, signals_seen);
       wait_signal();
     });
   };
   wait_signal();
 
+  telemetry->watch(frontier, stats);
+  if (hooks.add_metrics) hooks.add_metrics(telemetry->metrics());
+  telemetry->start([&] { return !crawl.stopping(); });  // ready while dispatching
+
   crawl.start([&] {
+    telemetry->stop();
     signals.cancel();
     grace.cancel();
     progress.stop();
+    if (hooks.on_finished) hooks.on_finished();
   });
   if (show_progress) progress.start();
 
@@ -190,6 +202,7 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink) {
                   static_cast<unsigned long long>(resumed_done));
   }
   extra = buf;
+  if (hooks.summary_lines) extra += hooks.summary_lines();
   std::fputs(stats.summary(extra).c_str(), stderr);
   return status;
 }

@@ -10,7 +10,7 @@ packages=(
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   libmodest-dev libgumbo-dev zlib1g-dev
   librocksdb-dev libpsl-dev libxxhash-dev libcli11-dev
-  curl wget2 procps
+  curl wget2 procps time python3
 )
 
 missing=()

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# The engine against the fetch-only ceiling, in one run, on the bundled test web:
+#   crawl --workers 0 (fetch + parse + write every link)  vs  curl --parallel (fetch only),
+# then the same crawl at 50 ms server latency (bound: concurrency / latency), and --mode sync
+# as the contrast row. Each configuration runs REPEAT times, interleaved; medians are reported.
+# Usage: bench/fetch_bench.sh [--pages N] [--hosts H] [--concurrency C] [--repeat R] [--build DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pages=20000 hosts=100 conc=100 repeat=3 build=build/release
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --pages) pages=$2; shift 2 ;;
+    --hosts) hosts=$2; shift 2 ;;
+    --concurrency) conc=$2; shift 2 ;;
+    --repeat) repeat=$2; shift 2 ;;
+    --build) build=$2; shift 2 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    *) echo "fetch_bench: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+bin=$build/bin
+[ -x "$bin/crawl" ] && [ -x "$bin/simweb" ] || {
+  ./deploy/install-deps.sh
+  cmake --preset release >/dev/null && cmake --build --preset release --target crawl simweb
+}
+work=$(mktemp -d /tmp/fetch-bench.XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+# start_simweb NAME ARGS... : starts simweb, sets $port
+start_simweb() {
+  local name=$1; shift
+  mkdir -p "$work/$name"
+  "$bin/simweb" --port 0 --threads 2 --pages "$pages" --hosts "$hosts" --out-dir "$work/$name" \
+    --max-seconds 3600 "$@" >"$work/$name/out" 2>"$work/$name/err" &
+  pids+=($!)
+  for _ in $(seq 300); do grep -q listening "$work/$name/out" 2>/dev/null && break; sleep 0.1; done
+  port=$(sed -n 's/^listening [0-9.]*:\([0-9]*\)$/\1/p' "$work/$name/out")
+  [ -n "$port" ] || { echo "simweb did not start" >&2; cat "$work/$name/err" >&2; exit 1; }
+}
+
+# measure LABEL PAGES CMD... : runs CMD under /usr/bin/time, appends "label wall cpu rss_kb pages" to rows
+measure() {
+  local label=$1 n=$2; shift 2
+  /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" || {
+    echo "$label failed:" >&2; tail -5 "$work/stderr" >&2; exit 1; }
+  read -r wall user sys rss <"$work/time"
+  echo "$label $wall $(awk "BEGIN{print $user + $sys}") $rss $n" >>"$work/rows"
+}
+
+curl_config() {  # curl -K file: one url + output per seed
+  sed 's/.*/url = "&"\noutput = "\/dev\/null"/' "$1" >"$2"
+}
+
+start_simweb fast --gzip on
+fast_port=$port
+curl_config "$work/fast/seeds.txt" "$work/curl.cfg"
+head -n $((conc * 5)) "$work/fast/seeds.txt" >"$work/seeds-sync-latency.txt"
+
+start_simweb slow --gzip on --latency-ms 50
+slow_port=$port
+
+: >"$work/rows"
+for i in $(seq "$repeat"); do
+  echo "round $i/$repeat" >&2
+  measure curl-parallel "$pages" curl -s --compressed --parallel --parallel-max "$conc" \
+    --resolve "*:$fast_port:127.0.0.1" -K "$work/curl.cfg"
+  measure crawl-async "$pages" "$bin/crawl" --workers 0 --progress never --concurrency "$conc" \
+    --seeds "$work/fast/seeds.txt" --out "$work/r.txt" --resolve "*:$fast_port:127.0.0.1"
+  cmp -s <(sort "$work/r.txt") <(sort "$work/fast/expected-depth0.tsv") || {
+    echo "crawl output differs from the manifest" >&2; exit 1; }
+  measure crawl-async-50ms "$pages" "$bin/crawl" --workers 0 --progress never --concurrency "$conc" \
+    --seeds "$work/slow/seeds.txt" --out "$work/r.txt" --resolve "*:$slow_port:127.0.0.1"
+  measure crawl-sync "$pages" "$bin/crawl" --workers 0 --progress never --mode sync \
+    --seeds "$work/fast/seeds.txt" --out "$work/r.txt" --resolve "*:$fast_port:127.0.0.1"
+  sync_n=$(wc -l <"$work/seeds-sync-latency.txt")
+  measure crawl-sync-50ms "$sync_n" "$bin/crawl" --workers 0 --progress never --mode sync \
+    --seeds "$(sed "s/:$fast_port\//:$slow_port\//" "$work/seeds-sync-latency.txt" >"$work/s.txt"; echo "$work/s.txt")" \
+    --out "$work/r.txt" --resolve "*:$slow_port:127.0.0.1"
+done
+
+mkdir -p bench/results
+csv=bench/results/fetch_bench.csv
+echo "label,run,wall_s,cpu_s,peak_rss_kb,pages,pages_per_s" >"$csv"
+awk '{ run[$1]++; printf "%s,%d,%s,%s,%s,%s,%.1f\n", $1, run[$1], $2, $3, $4, $5, $5/$2 }' "$work/rows" >>"$csv"
+
+echo
+echo "pages=$pages hosts=$hosts concurrency=$conc repeat=$repeat (medians)"
+python3 - "$csv" "$conc" <<'PY'
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+conc = int(sys.argv[2])
+by = {}
+for r in rows:
+    by.setdefault(r["label"], []).append(r)
+med = lambda lab, k: statistics.median(float(r[k]) for r in by[lab])
+print(f"{'configuration':<18}{'pages/s':>10}{'cpu s':>9}{'cpu ms/page':>13}{'peak RSS MB':>13}")
+for lab in by:
+    n = float(by[lab][0]["pages"])
+    print(f"{lab:<18}{med(lab,'pages_per_s'):>10.0f}{med(lab,'cpu_s'):>9.2f}{1000*med(lab,'cpu_s')/n:>13.3f}{med(lab,'peak_rss_kb')/1024:>13.1f}")
+ratios = [float(a["pages_per_s"]) / float(b["pages_per_s"]) for a, b in zip(by["crawl-async"], by["curl-parallel"])]
+print(f"\ncrawl-async / curl-parallel, pair by pair: {', '.join(f'{x:.2f}' for x in ratios)}  (goal >= 0.60)")
+bound = conc / 0.050
+print(f"crawl-async-50ms / bound {bound:.0f} pages/s: {med('crawl-async-50ms','pages_per_s')/bound:.2f}  (goal >= 0.90)")
+print(f"crawl-async / crawl-sync: {med('crawl-async','pages_per_s')/med('crawl-sync','pages_per_s'):.1f}x at 0 ms, "
+      f"{med('crawl-async-50ms','pages_per_s')/med('crawl-sync-50ms','pages_per_s'):.1f}x at 50 ms")
+PY
+echo "rows: $csv"

@@ -1,0 +1,42 @@
+#pragma once
+/// A TaskSink that counts what passes through another one, for /metrics: pages by outcome,
+/// body bytes, fetch latency, retries, and the tasks outstanding and in flight.
+
+#include <array>
+#include <memory>
+
+#include "common/metrics.hpp"
+#include "common/task_sink.hpp"
+
+namespace crawler {
+
+/// Forwards every call to `inner` and counts each record on its way back, in
+/// crawler_pages_total{outcome="ok"|<FetchError name>} (every outcome registered up front, so
+/// each series exists from the start at 0), crawler_bytes_total, crawler_fetch_duration_seconds
+/// (records that made at least one attempt), crawler_fetch_retries_total, and, read when
+/// rendered, crawler_tasks_outstanding and crawler_tasks_in_flight.
+/// Single-threaded like any TaskSink; `metrics` must outlive it, and must not be rendered after
+/// it is destroyed (its gauges read the inner sink).
+class MeteredSink : public TaskSink {
+ public:
+  MeteredSink(std::unique_ptr<TaskSink> inner, MetricsRegistry& metrics);
+
+  void submit(FetchTask task, Callback done) override;
+  std::size_t outstanding() const override { return inner_->outstanding(); }
+  std::size_t in_flight() const override { return inner_->in_flight(); }
+  void cancel_all() override { inner_->cancel_all(); }
+
+  /// Counts one record (what submit's callback does); public for callers without a sink.
+  void count(const PageRecord& record);
+
+ private:
+  static constexpr std::size_t kOutcomes = static_cast<std::size_t>(FetchError::kOther) + 1;
+
+  std::unique_ptr<TaskSink> inner_;
+  std::array<Counter*, kOutcomes> pages_{};  ///< index: FetchError (kNone is "ok")
+  Counter& bytes_;
+  Counter& retries_;
+  Histogram& latency_;
+};
+
+}  // namespace crawler

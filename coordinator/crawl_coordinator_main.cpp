@@ -1,0 +1,20 @@
+// `crawl-coordinator`: run a crawl whose pages are fetched by crawl-worker processes that
+// connect to --listen (see coordinator/worker_pool.hpp).
+#include <CLI/CLI.hpp>
+
+#include "coordinator/distributed_crawl.hpp"
+
+int main(int argc, char** argv) {
+  crawler::CrawlOptions options;
+  crawler::WorkerPoolOptions pool;
+  CLI::App app{"crawl-coordinator: own a crawl (frontier, results) and hand its fetches to crawl-worker processes"};
+  crawler::add_crawl_options(app, options);
+  crawler::add_worker_pool_options(app, pool, /*standalone=*/true);
+  // Here --workers only sizes the window of tasks handed out (4 x --concurrency per worker).
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return e.get_exit_code() == 0 ? app.exit(e) : (app.exit(e), 2);
+  }
+  return crawler::run_coordinator(options, pool);
+}

@@ -1,0 +1,122 @@
+#include "coordinator/distributed_crawl.hpp"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "coordinator/crawl_runner.hpp"
+#include "coordinator/worker_pool.hpp"
+#include "coordinator/worker_supervisor.hpp"
+
+namespace crawler {
+namespace {
+
+/// Tasks one worker holds at most with these settings (see WorkerClientOptions::capacity()).
+std::size_t worker_capacity(const FetchOptions& fetch) {
+  const auto c = static_cast<std::size_t>(std::max(1, fetch.concurrency));
+  return fetch.mode == FetchOptions::Mode::kSync ? c : 4 * c;
+}
+
+std::size_t window(const CrawlOptions& crawl, const WorkerPoolOptions& pool) {
+  if (pool.max_outstanding != 0) return static_cast<std::size_t>(pool.max_outstanding);
+  return worker_capacity(crawl.fetch) * static_cast<std::size_t>(std::max(1, crawl.workers));
+}
+
+/// A WorkerPool with the local processes that serve it; lives exactly as long as the crawl's
+/// sink, so the supervisor's asio objects never outlive the io_context.
+class LocalCluster : public TaskSink {
+ public:
+  LocalCluster(boost::asio::io_context& io, const CrawlOptions& crawl, const WorkerPoolOptions& pool_options)
+      : pool_(io, pool_options, crawl.fetch), supervisor_(io, supervisor_options(crawl, pool_options)) {
+    supervisor_.start();
+  }
+
+  void submit(FetchTask task, Callback done) override { pool_.submit(std::move(task), std::move(done)); }
+  std::size_t outstanding() const override { return pool_.outstanding(); }
+  std::size_t in_flight() const override { return pool_.in_flight(); }
+  void cancel_all() override { pool_.cancel_all(); }
+
+  void on_signal(int count) {
+    // The workers drain: they finish what they hold; what they were never sent is cancelled.
+    if (count == 1) pool_.stop_dispatching();
+    supervisor_.forward(SIGTERM);
+  }
+  void finish() {
+    pool_.shutdown();
+    supervisor_.stop([] {});
+  }
+  std::string summary() const { return pool_.summary() + supervisor_.summary(); }
+
+ private:
+  WorkerSupervisorOptions supervisor_options(const CrawlOptions& crawl, const WorkerPoolOptions& pool) const {
+    WorkerSupervisorOptions o;
+    std::error_code ec;
+    const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    o.program = (ec ? std::filesystem::path(".") : self.parent_path()) / "crawl-worker";
+    o.workers = crawl.workers;
+    const auto& f = crawl.fetch;
+    o.args = {"--connect", pool_.endpoint(),
+              "--concurrency", std::to_string(f.concurrency),
+              "--per-host", std::to_string(f.per_host),
+              "--parse-threads", std::to_string(f.parse_threads),
+              "--mode", f.mode == FetchOptions::Mode::kSync ? "sync" : "async",
+              "--log-level", crawl.log_level,
+              "--heartbeat-ms", std::to_string(pool.heartbeat_ms),
+              "--liveness-ms", std::to_string(pool.liveness_ms)};
+    return o;
+  }
+
+  WorkerPool pool_;
+  WorkerSupervisor supervisor_;
+};
+
+}  // namespace
+
+int run_coordinator(const CrawlOptions& crawl, const WorkerPoolOptions& pool_options) {
+  WorkerPool* pool = nullptr;
+  CrawlHooks hooks;
+  hooks.max_outstanding = window(crawl, pool_options);
+  hooks.on_finished = [&] {
+    if (pool) pool->shutdown();
+  };
+  hooks.summary_lines = [&] { return pool ? pool->summary() : std::string(); };
+  return run_crawl(
+      crawl,
+      [&](boost::asio::io_context& io) -> std::unique_ptr<TaskSink> {
+        auto sink = std::make_unique<WorkerPool>(io, pool_options, crawl.fetch);
+        pool = sink.get();
+        std::FILE* out = crawl.out == "-" ? stderr : stdout;
+        std::fprintf(out, "listening %s\n", pool->endpoint().c_str());
+        std::fflush(out);
+        return sink;
+      },
+      hooks);
+}
+
+int run_with_local_workers(const CrawlOptions& crawl, WorkerPoolOptions pool_options) {
+  pool_options.listen = "tcp://127.0.0.1:*";
+  pool_options.min_workers = std::max(1, crawl.workers);
+  LocalCluster* cluster = nullptr;
+  CrawlHooks hooks;
+  hooks.max_outstanding = window(crawl, pool_options);
+  hooks.on_finished = [&] {
+    if (cluster) cluster->finish();
+  };
+  hooks.on_signal = [&](int, int count) {
+    if (cluster) cluster->on_signal(count);
+  };
+  hooks.summary_lines = [&] { return cluster ? cluster->summary() : std::string(); };
+  return run_crawl(
+      crawl,
+      [&](boost::asio::io_context& io) -> std::unique_ptr<TaskSink> {
+        auto sink = std::make_unique<LocalCluster>(io, crawl, pool_options);
+        cluster = sink.get();
+        return sink;
+      },
+      hooks);
+}
+
+}  // namespace crawler

@@ -1,0 +1,52 @@
+// `crawl --check-config`: parses flags and CRAWL_* variables, prints the effective settings,
+// exits 0; a bad flag, a bad value, a bad regex or an unknown CRAWL_* variable exits 2.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "tests/support/child_process.hpp"
+
+namespace crawler::test {
+namespace {
+
+/// Sets an environment variable for one scope (children inherit it).
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) { ::setenv(name, value, 1); }
+  ~ScopedEnv() { ::unsetenv(name_); }
+
+ private:
+  const char* name_;
+};
+
+TEST(CheckConfig, PrintsTheEffectiveSettingsFromFlagsAndEnvironment) {
+  ScopedEnv env("CRAWL_PER_HOST", "7");
+  // The seed file need not exist: --check-config reads no files and opens no sockets.
+  const auto r = run_child({bin_path("crawl"), "--check-config", "--seeds", "/nonexistent/seeds.txt",
+                            "--concurrency", "33", "--metrics-listen", "0.0.0.0:9090"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("concurrency=33"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("per-host=7"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("metrics-listen=\"0.0.0.0:9090\""), std::string::npos) << r.out;
+}
+
+TEST(CheckConfig, RefusesAnUnknownCrawlVariable) {
+  ScopedEnv env("CRAWL_CONCURENCY", "5");  // misspelt: would be ignored silently without the check
+  const auto r = run_child({bin_path("crawl"), "--check-config", "--seeds", "s.txt"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("CRAWL_CONCURENCY"), std::string::npos) << r.err;
+}
+
+TEST(CheckConfig, RefusesBadValuesFlagsAndRegexes) {
+  EXPECT_EQ(run_child({bin_path("crawl"), "--check-config", "--seeds", "s", "--concurrency", "0"}).exit_code, 2);
+  EXPECT_EQ(run_child({bin_path("crawl"), "--check-config", "--seeds", "s", "--no-such-flag"}).exit_code, 2);
+  EXPECT_EQ(run_child({bin_path("crawl"), "--check-config"}).exit_code, 2);  // --seeds is required
+  EXPECT_EQ(run_child({bin_path("crawl"), "--check-config", "--seeds", "s", "--metrics-listen", "nowhere"}).exit_code,
+            2);
+  const auto r = run_child({bin_path("crawl"), "--check-config", "--seeds", "s", "--include", "(unclosed"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--include"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace crawler::test

@@ -1,0 +1,140 @@
+// End to end: the real `crawl` binary against the real `simweb` binary, output compared with
+// the manifest simweb writes (the generator knows every link it wrote: it is the oracle).
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <set>
+
+#include "tests/support/child_process.hpp"
+#include "tests/support/simweb_fixture.hpp"
+
+namespace crawler::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+using Simweb = SimwebFixture;
+
+std::vector<std::string> crawl_args(const Simweb& web, const std::string& seeds, const std::string& out) {
+  return {bin_path("crawl"), "--workers", "0", "--seeds", seeds, "--out", out, "--resolve", web.resolve(),
+          "--progress", "never"};
+}
+
+ChildResult run(std::vector<std::string> args, std::vector<std::string> more = {}) {
+  args.insert(args.end(), more.begin(), more.end());
+  return run_child(args, 180s);
+}
+
+void expect_same_lines(const std::string& actual_path, const std::string& expected_path) {
+  const auto actual = sorted_lines(actual_path);
+  const auto expected = sorted_lines(expected_path);
+  ASSERT_FALSE(expected.empty()) << expected_path;
+  std::set<std::string> unique(actual.begin(), actual.end());
+  EXPECT_EQ(unique.size(), actual.size()) << "duplicate lines in " << actual_path;
+  if (actual == expected) return;
+  std::vector<std::string> missing, extra;
+  std::set_difference(expected.begin(), expected.end(), actual.begin(), actual.end(), std::back_inserter(missing));
+  std::set_difference(actual.begin(), actual.end(), expected.begin(), expected.end(), std::back_inserter(extra));
+  ADD_FAILURE() << actual.size() << " lines, expected " << expected.size() << "; missing " << missing.size()
+                << (missing.empty() ? "" : " e.g. " + missing.front()) << "; extra " << extra.size()
+                << (extra.empty() ? "" : " e.g. " + extra.front());
+}
+
+TEST(CrawlE2E, DepthZeroOutputEqualsManifest) {
+  Simweb web({"--pages", "400", "--hosts", "8", "--links", "20"});
+  TempDir tmp;
+  const auto r = run(crawl_args(web, web.file("seeds.txt"), tmp.file("results.txt")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("400 ok, 0 failed"), std::string::npos) << r.err;
+  expect_same_lines(tmp.file("results.txt"), web.file("expected-depth0.tsv"));
+}
+
+TEST(CrawlE2E, SyncModeGivesTheSameLines) {
+  Simweb web({"--pages", "120", "--hosts", "4"});
+  TempDir tmp;
+  const auto r = run(crawl_args(web, web.file("seeds.txt"), tmp.file("results.txt")), {"--mode", "sync"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_same_lines(tmp.file("results.txt"), web.file("expected-depth0.tsv"));
+}
+
+TEST(CrawlE2E, FullCrawlFromRootsEqualsManifestAndObeysRobots) {
+  Simweb web({"--pages", "300", "--hosts", "5"});
+  TempDir tmp;
+  const auto r = run(crawl_args(web, web.file("seeds-roots.txt"), tmp.file("results.txt")), {"--depth", "100"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_same_lines(tmp.file("results.txt"), web.file("expected-full.tsv"));
+  EXPECT_NE(r.err.find("failed    robots"), std::string::npos) << r.err;
+}
+
+TEST(CrawlE2E, FailuresAreCountedAndTheCrawlGoesOn) {
+  Simweb web({"--pages", "20", "--hosts", "1"});
+  TempDir tmp;
+  const std::string base = "http://h0.sim:" + std::to_string(web.port());
+  {
+    std::ofstream seeds(tmp.file("seeds.txt"));
+    seeds << base << "/\n"
+          << base << "/fault/status/404\n"
+          << base << "/fault/loop\n"
+          << base << "/fault/type/image/png\n"
+          << base << "/fault/redirect/2\n";
+  }
+  const auto r = run(crawl_args(web, tmp.file("seeds.txt"), tmp.file("results.jsonl")),
+                     {"--format", "jsonl", "--retries", "0"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = sorted_lines(tmp.file("results.jsonl"));
+  ASSERT_EQ(lines.size(), 5u);
+  std::string all;
+  for (const auto& l : lines) all += l + "\n";
+  EXPECT_NE(all.find("\"error\":\"http_status\""), std::string::npos) << all;
+  EXPECT_NE(all.find("\"error\":\"too_many_redirects\""), std::string::npos) << all;
+  EXPECT_NE(all.find(base + "/fault/target-a.html"), std::string::npos) << all;
+  EXPECT_NE(r.err.find("3 ok, 2 failed"), std::string::npos) << r.err;
+}
+
+TEST(CrawlE2E, BadSeedLineStopsBeforeAnyFetchWithFileAndLine) {
+  TempDir tmp;
+  {
+    std::ofstream seeds(tmp.file("seeds.txt"));
+    seeds << "http://127.0.0.1:9/\n# comment\nnot-a-url\n";
+  }
+  const auto r = run_child({bin_path("crawl"), "--seeds", tmp.file("seeds.txt"), "--out", tmp.file("r.txt")}, 30s);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(tmp.file("seeds.txt") + ":3: "), std::string::npos) << r.err;
+}
+
+TEST(CrawlE2E, UnknownFlagIsRefusedWithExitTwo) {
+  const auto r = run_child({bin_path("crawl"), "--seeds", "x", "--no-such-flag"}, 30s);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--no-such-flag"), std::string::npos) << r.err;
+}
+
+TEST(CrawlE2E, SigtermFinishesInFlightAndLeavesOnlyWholeLines) {
+  Simweb web({"--pages", "2000", "--hosts", "10", "--latency-ms", "50"});
+  TempDir tmp;
+  std::vector<std::string> args = crawl_args(web, web.file("seeds.txt"), tmp.file("results.txt"));
+  args.insert(args.end(), {"--concurrency", "20"});
+  ChildProcess crawl(args);
+  // Wait until results are flowing: the file has grown past its first buffer.
+  const auto until = std::chrono::steady_clock::now() + 60s;
+  while (std::chrono::steady_clock::now() < until) {
+    std::ifstream in(tmp.file("results.txt"), std::ios::ate);
+    if (in && in.tellg() > 64 * 1024) break;
+    crawl.wait_for_output("never printed", 100ms);
+  }
+  crawl.signal(SIGTERM);
+  const auto r = crawl.wait(60s);
+  ASSERT_FALSE(r.timed_out);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("stopped early"), std::string::npos) << r.err;
+  const auto lines = sorted_lines(tmp.file("results.txt"));
+  const auto expected = sorted_lines(web.file("expected-depth0.tsv"));
+  ASSERT_FALSE(lines.empty());
+  EXPECT_LT(lines.size(), expected.size());
+  for (const auto& line : lines) {
+    ASSERT_TRUE(std::binary_search(expected.begin(), expected.end(), line)) << "torn or wrong line: " << line;
+  }
+}
+
+}  // namespace
+}  // namespace crawler::test

@@ -1,0 +1,304 @@
+#include "worker/async_engine.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "common/link_extractor.hpp"
+#include "common/url.hpp"
+
+namespace crawler {
+
+namespace {
+
+/// Failures worth a warning: the others are the ordinary weather of a crawl.
+bool unusual(FetchError e) {
+  return e == FetchError::kTls || e == FetchError::kProtocol || e == FetchError::kOther;
+}
+
+}  // namespace
+
+AsyncEngine::AsyncEngine(boost::asio::io_context& io, const FetchOptions& options)
+    : io_(io),
+      options_(options),
+      resolve_(options.resolve),
+      retry_(options),
+      pool_(static_cast<std::size_t>(std::clamp(options.concurrency, 1, 256))),
+      multi_(io, CurlMulti::Limits{options.concurrency, options.per_host}),
+      hosts_(io, HostQueue::Limits{options.concurrency, options.per_host},
+             [this](HostQueue::Token id) { start(id); }),
+      parse_pool_(static_cast<std::size_t>(std::max(1, options.parse_threads))) {}
+
+AsyncEngine::~AsyncEngine() {
+  life_.reset();  // parse results and timers that still arrive do nothing
+  parse_pool_.stop();
+  parse_pool_.join();
+}
+
+void AsyncEngine::submit(FetchTask task, Callback done) {
+  const JobId id = next_id_++;
+  Job& job = jobs_.emplace(id, Job{}).first->second;
+  job.task = std::move(task);
+  job.done = std::move(done);
+  ++pages_;
+  const auto normal = normalize_url(job.task.url);
+  const auto parts = normal ? parse_url(*normal) : std::nullopt;
+  if (!parts || host_key(*normal).empty()) {
+    fail(id, FetchError::kBadUrl, "not an absolute http(s) URL");
+    return;
+  }
+  job.url = *normal;
+  job.host = host_key(job.url);
+  job.origin = parts->scheme + "://" + job.host;
+  job.path = parts->path.empty() ? "/" : parts->path;
+  if (!parts->query.empty()) job.path += "?" + parts->query;
+
+  if (!job.task.check_robots || !options_.obey_robots) {
+    enqueue(id, job);
+    return;
+  }
+  if (const RobotsCache::Entry* entry = robots_.find(job.origin)) {
+    apply_robots(id, *entry);
+    return;
+  }
+  job.stage = Stage::kWaitingRobots;
+  std::vector<JobId>& parked = parked_[job.origin];
+  parked.push_back(id);
+  if (parked.size() == 1) start_robots(job.origin, job.host);
+}
+
+void AsyncEngine::start_robots(const std::string& origin, const std::string& host) {
+  const JobId id = next_id_++;
+  Job& job = jobs_.emplace(id, Job{}).first->second;
+  job.kind = Kind::kRobots;
+  job.url = origin + "/robots.txt";
+  job.task.url = job.url;
+  job.host = host;
+  job.origin = origin;
+  enqueue(id, job, /*front=*/true);
+}
+
+void AsyncEngine::apply_robots(JobId id, const RobotsCache::Entry& entry) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return;
+  Job& job = it->second;
+  if (entry.unreachable != FetchError::kNone) {
+    // The host did not answer for robots.txt; the page would fail the same way.
+    fail(id, entry.unreachable, "robots.txt unreachable: " + entry.detail);
+  } else if (!entry.rules.allowed(job.path)) {
+    fail(id, FetchError::kRobots, entry.detail.empty() ? "disallowed by robots.txt" : entry.detail);
+  } else {
+    enqueue(id, job);
+  }
+}
+
+void AsyncEngine::enqueue(JobId id, Job& job, bool front) {
+  job.stage = Stage::kQueued;
+  const std::string host = job.host;  // push may start and finish the job before returning
+  hosts_.push(host, id, host_delay_ms(job.origin), front);
+}
+
+int AsyncEngine::host_delay_ms(const std::string& origin) {
+  int delay = std::max(0, options_.delay_ms);
+  if (!options_.obey_robots) return delay;
+  if (const RobotsCache::Entry* entry = robots_.find(origin)) {
+    if (auto crawl_delay = entry->rules.crawl_delay_ms()) {
+      delay = std::max(delay, std::min(*crawl_delay, RobotsCache::kMaxCrawlDelayMs));
+    }
+  }
+  return delay;
+}
+
+void AsyncEngine::start(JobId id) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return;  // unreachable: cancel_all() empties the HostQueue too
+  Job& job = it->second;
+  job.stage = Stage::kInFlight;
+  ++job.attempts;
+  const std::string host = job.host;
+  try {
+    job.transfer = pool_.acquire();
+    job.transfer->configure(job.url, options_, resolve_.get(),
+                            job.kind == Kind::kRobots ? Transfer::Purpose::kRobots
+                                                      : Transfer::Purpose::kPage);
+    if (multi_.add(job.transfer->easy(), [this, id](CURLcode code) { on_transfer_done(id, code); })) {
+      return;
+    }
+  } catch (const std::exception& e) {
+    spdlog::warn("cannot start {}: {}", job.url, e.what());
+  }
+  if (job.transfer) pool_.release(std::move(job.transfer));
+  PageRecord record = new_record(job);
+  record.error = FetchError::kOther;
+  record.error_detail = "could not start the transfer";
+  hosts_.finished(host);
+  conclude(id, job, std::move(record), {}, 0);
+}
+
+void AsyncEngine::on_transfer_done(JobId id, CURLcode code) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return;
+  Job& job = it->second;
+  PageRecord record = new_record(job);
+  job.transfer->finish(code, record);
+  const std::int64_t retry_after = job.transfer->retry_after_s();
+  std::string body = job.transfer->take_body();
+  pool_.release(std::move(job.transfer));
+  spdlog::debug("fetch {} -> {} {} {} B {:.1f} ms attempt {}", job.url, record.status,
+                to_string(record.error), record.bytes, record.fetch_ms, record.attempts);
+  hosts_.finished(job.host);  // may start other jobs; `job` stays valid (node-based map)
+  conclude(id, job, std::move(record), std::move(body), retry_after);
+}
+
+void AsyncEngine::conclude(JobId id, Job& job, PageRecord record, std::string body,
+                           std::int64_t retry_after_s) {
+  RetryPolicy::Decision decision = retry_.decide(record, retry_after_s);
+  if (decision.retry) {
+    pool_.recycle(std::move(body));
+    if (decision.server_asked) hosts_.pause(job.host, static_cast<int>(decision.delay.count()));
+    spdlog::debug("retry {} in {} ms after {}", job.url, decision.delay.count(),
+                  record.error_detail);
+    job.stage = Stage::kRetryWait;
+    job.wait = std::make_unique<boost::asio::steady_timer>(io_, decision.delay);
+    std::weak_ptr<int> life = life_;
+    job.wait->async_wait([this, life, id](const boost::system::error_code& ec) {
+      if (ec || life.expired()) return;
+      on_retry_timer(id);
+    });
+    return;
+  }
+  if (!decision.why_not.empty()) record.error_detail += " (" + decision.why_not + ")";
+  if (job.kind == Kind::kRobots) {
+    on_robots_done(id, record, std::move(body));
+    return;
+  }
+  if (record.ok() && LinkExtractor::is_html(record.content_type)) {
+    parse(id, job, std::move(record), std::move(body));
+    return;
+  }
+  pool_.recycle(std::move(body));
+  report(id, std::move(record));
+}
+
+void AsyncEngine::on_retry_timer(JobId id) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end() || it->second.stage != Stage::kRetryWait) return;
+  it->second.wait.reset();  // safe: this handler no longer belongs to the timer
+  enqueue(id, it->second);
+}
+
+void AsyncEngine::on_robots_done(JobId id, const PageRecord& record, std::string body) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return;
+  const std::string origin = it->second.origin;
+  const RobotsCache::Entry entry = RobotsCache::verdict(record, body, options_.user_agent);
+  pool_.recycle(std::move(body));
+  spdlog::debug("robots {} -> {} {}", origin, record.status, to_string(record.error));
+  jobs_.erase(it);
+  robots_.put(origin, entry);
+  auto parked = parked_.extract(origin);
+  if (parked.empty()) return;
+  for (JobId page : parked.mapped()) apply_robots(page, entry);
+}
+
+void AsyncEngine::parse(JobId id, Job& job, PageRecord record, std::string body) {
+  job.stage = Stage::kParsing;
+  job.record = std::move(record);
+  std::weak_ptr<int> life = life_;
+  // Only values travel to the pool thread; `this` is touched back on the io thread, if alive.
+  // The work guard keeps io_.run() from returning while a page is on the pool.
+  boost::asio::post(parse_pool_, [this, life, id, work = boost::asio::make_work_guard(io_),
+                                  body = std::move(body), content_type = job.record.content_type,
+                                  base = job.record.final_url]() mutable {
+    std::vector<std::string> links;
+    try {
+      links = LinkExtractor::extract(body, content_type, base).links;
+    } catch (const std::exception& e) {
+      spdlog::warn("link extraction failed for {}: {}", base, e.what());
+    }
+    boost::asio::post(work.get_executor(), [this, life, id, links = std::move(links),
+                                            body = std::move(body)]() mutable {
+      if (life.expired()) return;
+      on_parsed(id, std::move(links), std::move(body));
+    });
+    work.reset();
+  });
+}
+
+void AsyncEngine::on_parsed(JobId id, std::vector<std::string> links, std::string body) {
+  pool_.recycle(std::move(body));
+  auto it = jobs_.find(id);
+  if (it == jobs_.end() || it->second.stage != Stage::kParsing) return;  // cancelled meanwhile
+  PageRecord record = std::move(it->second.record);
+  record.links = std::move(links);
+  report(id, std::move(record));
+}
+
+PageRecord AsyncEngine::new_record(const Job& job) const {
+  PageRecord record;
+  record.task_id = job.task.id;
+  record.url = job.task.url;
+  record.depth = job.task.depth;
+  record.attempts = job.attempts;
+  return record;
+}
+
+void AsyncEngine::fail(JobId id, FetchError error, std::string detail) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return;
+  PageRecord record = new_record(it->second);
+  record.error = error;
+  record.error_detail = std::move(detail);
+  report(id, std::move(record));
+}
+
+void AsyncEngine::report(JobId id, PageRecord record) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return;  // already reported: each task is reported exactly once
+  Callback done = std::move(it->second.done);
+  const Kind kind = it->second.kind;
+  jobs_.erase(it);
+  if (kind != Kind::kPage) return;
+  --pages_;
+  if (unusual(record.error)) {
+    spdlog::warn("{}: {} ({})", record.url, to_string(record.error), record.error_detail);
+  }
+  post_report(std::move(done), std::move(record));
+}
+
+void AsyncEngine::post_report(Callback done, PageRecord record) {
+  ++reports_posted_;
+  std::weak_ptr<int> life = life_;
+  boost::asio::post(io_, [this, life, done = std::move(done), record = std::move(record)]() mutable {
+    if (!life.expired()) --reports_posted_;
+    if (done) done(std::move(record));
+  });
+}
+
+void AsyncEngine::cancel_all() {
+  std::vector<std::pair<JobId, Job>> jobs;
+  jobs.reserve(jobs_.size());
+  for (auto& [id, job] : jobs_) jobs.emplace_back(id, std::move(job));
+  jobs_.clear();
+  parked_.clear();
+  hosts_.clear();
+  pages_ = 0;
+  std::sort(jobs.begin(), jobs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [id, job] : jobs) {
+    if (job.transfer) {
+      multi_.remove(job.transfer->easy());
+      pool_.release(std::move(job.transfer));
+    }
+    if (job.wait) job.wait->cancel();
+    if (job.kind != Kind::kPage) continue;
+    PageRecord record = new_record(job);
+    record.error = FetchError::kCancelled;
+    record.error_detail = "crawl cancelled";
+    post_report(std::move(job.done), std::move(record));
+  }
+}
+
+}  // namespace crawler

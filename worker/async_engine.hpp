@@ -1,0 +1,100 @@
+#pragma once
+/// The asynchronous fetch engine: many transfers at once on one io_context thread.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "worker/crawl_engine.hpp"
+#include "worker/curl_multi.hpp"
+#include "worker/host_queue.hpp"
+#include "worker/resolve_list.hpp"
+#include "worker/retry_policy.hpp"
+#include "worker/robots_cache.hpp"
+#include "worker/transfer_pool.hpp"
+
+namespace crawler {
+
+/// CrawlEngine for FetchOptions::Mode::kAsync. A task goes: robots.txt check (fetched once per
+/// origin through the same multi, tasks parked meanwhile) → HostQueue (per-host slots, delay,
+/// round-robin, global cap) → CurlMulti transfer → retry wait (timer) and back to the HostQueue,
+/// or → HTML parse on the thread pool → report. Reports are posted to the io_context, so a
+/// callback never runs inside submit() or cancel_all() and may call back into the engine.
+/// Bounds: tasks are held until reported (the caller bounds them; outstanding() is the
+/// back-pressure signal); robots cache RobotsCache::kDefaultCapacity origins; transfer pool
+/// min(concurrency, 256) idle handles; host table as HostQueue says.
+/// Destroying the engine drops unreported tasks silently: call cancel_all() first to have them
+/// reported. Reports already posted are still delivered after destruction.
+class AsyncEngine final : public CrawlEngine {
+ public:
+  /// Throws std::runtime_error on a malformed options.resolve entry.
+  AsyncEngine(boost::asio::io_context& io, const FetchOptions& options);
+  ~AsyncEngine() override;
+
+  void submit(FetchTask task, Callback done) override;
+  std::size_t outstanding() const override { return pages_ + reports_posted_; }
+  std::size_t in_flight() const override { return multi_.size(); }
+  void cancel_all() override;
+
+ private:
+  using JobId = std::uint64_t;
+  enum class Kind { kPage, kRobots };
+  enum class Stage { kWaitingRobots, kQueued, kInFlight, kRetryWait, kParsing };
+
+  /// One task (or one internal robots.txt fetch) from submit to report.
+  struct Job {
+    Kind kind = Kind::kPage;
+    Stage stage = Stage::kQueued;
+    FetchTask task;
+    Callback done;
+    std::string url;     ///< normalised URL actually fetched
+    std::string host;    ///< host_key: the politeness key
+    std::string origin;  ///< scheme://host_key: the robots.txt key
+    std::string path;    ///< path and query, for robots rules
+    std::uint32_t attempts = 0;
+    std::unique_ptr<Transfer> transfer;               ///< while in flight
+    std::unique_ptr<boost::asio::steady_timer> wait;  ///< while waiting to retry
+    PageRecord record;                                ///< while parsing
+  };
+
+  void start_robots(const std::string& origin, const std::string& host);
+  void apply_robots(JobId id, const RobotsCache::Entry& entry);
+  void enqueue(JobId id, Job& job, bool front = false);
+  int host_delay_ms(const std::string& origin);
+  void start(JobId id);
+  void on_transfer_done(JobId id, CURLcode code);
+  void conclude(JobId id, Job& job, PageRecord record, std::string body,
+                std::int64_t retry_after_s);
+  void on_robots_done(JobId id, const PageRecord& record, std::string body);
+  void on_retry_timer(JobId id);
+  void parse(JobId id, Job& job, PageRecord record, std::string body);
+  void on_parsed(JobId id, std::vector<std::string> links, std::string body);
+  PageRecord new_record(const Job& job) const;
+  void fail(JobId id, FetchError error, std::string detail);
+  void report(JobId id, PageRecord record);
+  void post_report(Callback done, PageRecord record);
+
+  boost::asio::io_context& io_;
+  FetchOptions options_;
+  ResolveList resolve_;  ///< before the transfers: curl points into it
+  RetryPolicy retry_;
+  RobotsCache robots_;
+  TransferPool pool_;
+  std::unordered_map<JobId, Job> jobs_;
+  std::unordered_map<std::string, std::vector<JobId>> parked_;  ///< origin → tasks awaiting robots
+  JobId next_id_ = 1;
+  std::size_t pages_ = 0;           ///< page jobs in jobs_
+  std::size_t reports_posted_ = 0;  ///< reports posted, callback not yet run
+  CurlMulti multi_;                 ///< after jobs_: destroyed first, removing their easy handles
+  HostQueue hosts_;
+  boost::asio::thread_pool parse_pool_;
+  std::shared_ptr<int> life_ = std::make_shared<int>(0);  ///< handlers hold a weak_ptr to this
+};
+
+}  // namespace crawler

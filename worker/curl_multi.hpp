@@ -1,0 +1,75 @@
+#pragma once
+/// libcurl's multi_socket API driven by one Boost.Asio io_context (curl's docs/examples/multi-uv.c,
+/// in asio terms).
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <unordered_map>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <curl/curl.h>
+
+namespace crawler {
+
+/// Owns one CURLM and runs its transfers on `io`: one steady_timer for curl's timeouts and one
+/// posix::stream_descriptor per socket curl asks about. curl owns every socket: descriptors are
+/// released, never closed. curl_multi_socket_action is only ever called from asio handlers, never
+/// from inside a curl callback, and curl_multi_info_read is drained after every call.
+/// Not thread-safe: use only on the io_context's thread. Must outlive no handler it posted: every
+/// handler holds a weak life token and does nothing once the CurlMulti is gone.
+class CurlMulti {
+ public:
+  /// Called once when a transfer ends, after its easy handle was removed from the multi.
+  using DoneHandler = std::function<void(CURLcode)>;
+
+  /// Connection limits handed to curl.
+  struct Limits {
+    long max_total_connections = 0;  ///< CURLMOPT_MAX_TOTAL_CONNECTIONS (0: no limit)
+    long max_host_connections = 0;   ///< CURLMOPT_MAX_HOST_CONNECTIONS (0: no limit)
+  };
+
+  /// Throws std::runtime_error if curl cannot create the multi handle.
+  CurlMulti(boost::asio::io_context& io, Limits limits);
+  /// Removes every transfer without calling its handler, then cleans up the multi handle.
+  ~CurlMulti();
+  CurlMulti(const CurlMulti&) = delete;
+  CurlMulti& operator=(const CurlMulti&) = delete;
+
+  /// Starts `easy` (configured, not in any multi). The caller keeps owning `easy`; it must stay
+  /// alive until `on_done` runs or remove() is called. `on_done` runs on the io_context's thread,
+  /// never from inside add(). Returns false (and never calls `on_done`) if curl refuses the handle.
+  bool add(CURL* easy, DoneHandler on_done);
+
+  /// Stops a transfer started with add() without calling its handler. No-op if not present.
+  void remove(CURL* easy);
+
+  /// Transfers added and not yet finished or removed.
+  std::size_t size() const { return transfers_.size(); }
+
+ private:
+  struct Socket;
+
+  static int on_socket_trampoline(CURL* easy, curl_socket_t fd, int what, void* userp,
+                                  void* socketp) noexcept;
+  static int on_timer_trampoline(CURLM* multi, long timeout_ms, void* userp) noexcept;
+
+  void on_socket(curl_socket_t fd, int what);
+  void on_timer(long timeout_ms);
+  void arm(const std::shared_ptr<Socket>& socket);
+  void on_ready(const std::weak_ptr<Socket>& weak, int direction, const boost::system::error_code& ec);
+  void on_timeout(unsigned long generation);
+  void socket_action(curl_socket_t fd, int ev_bitmask);
+  void drain_completions();
+
+  boost::asio::io_context& io_;
+  CURLM* multi_ = nullptr;
+  boost::asio::steady_timer timer_;
+  unsigned long timer_generation_ = 0;  ///< bumped by each timer callback: older expiries do nothing
+  std::unordered_map<curl_socket_t, std::shared_ptr<Socket>> sockets_;
+  std::unordered_map<CURL*, DoneHandler> transfers_;
+  std::shared_ptr<int> life_ = std::make_shared<int>(0);  ///< handlers hold a weak_ptr to this
+};
+
+}  // namespace crawler

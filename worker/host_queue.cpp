@@ -1,0 +1,143 @@
+#include "worker/host_queue.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace crawler {
+
+HostQueue::HostQueue(boost::asio::io_context& io, Limits limits, StartHandler start)
+    : timer_(io), limits_(limits), start_(std::move(start)) {
+  limits_.concurrency = std::max(1, limits_.concurrency);
+  limits_.per_host = std::max(1, limits_.per_host);
+}
+
+void HostQueue::push(const std::string& host, Token token, int delay_ms, bool front) {
+  Host& h = hosts_[host];
+  h.delay_ms = std::max(h.delay_ms, delay_ms);
+  if (front) {
+    h.waiting.push_front(token);
+  } else {
+    h.waiting.push_back(token);
+  }
+  ++waiting_;
+  place(host, h);
+  pump();
+}
+
+void HostQueue::finished(const std::string& host) {
+  auto it = hosts_.find(host);
+  if (it == hosts_.end() || it->second.started == 0) return;
+  --it->second.started;
+  --started_;
+  place(host, it->second);
+  pump();
+}
+
+void HostQueue::pause(const std::string& host, int ms) {
+  Host& h = hosts_[host];
+  h.next_start = std::max(h.next_start, Clock::now() + std::chrono::milliseconds(ms));
+  if (h.where == Where::kTimed) {
+    timed_.erase(h.timed);
+    h.where = Where::kNone;
+  }
+  // A host in the ring stays there: pump() sees the new next_start and moves it to timed_.
+  place(host, h);
+  arm_timer();
+}
+
+void HostQueue::clear() {
+  hosts_.clear();
+  ring_.clear();
+  timed_.clear();
+  waiting_ = 0;
+  started_ = 0;
+  timer_.cancel();
+  timer_at_ = {};
+}
+
+// Puts an unscheduled host where it belongs: the ring (may start now), timed_ (waits for its
+// delay, or idle until its delay ran out) or nowhere (all its slots busy). May erase `host`.
+void HostQueue::place(const std::string& key, Host& host) {
+  if (host.where != Where::kNone) return;
+  const bool idle = host.waiting.empty() && host.started == 0;
+  const bool may_start = !host.waiting.empty() && host.started < limits_.per_host;
+  if (!idle && !may_start) return;
+  if (host.next_start <= Clock::now()) {
+    if (idle) {
+      hosts_.erase(key);
+      return;
+    }
+    ring_.push_back(key);
+    host.where = Where::kRing;
+    return;
+  }
+  host.timed = timed_.emplace(host.next_start, key);
+  host.where = Where::kTimed;
+}
+
+void HostQueue::pump() {
+  if (pumping_) {
+    repump_ = true;  // a start handler called back into us: the outer loop goes round again
+    return;
+  }
+  pumping_ = true;
+  do {
+    repump_ = false;
+    while (started_ < static_cast<std::size_t>(limits_.concurrency) && !ring_.empty()) {
+      std::string key = std::move(ring_.front());
+      ring_.pop_front();
+      auto it = hosts_.find(key);
+      if (it == hosts_.end()) continue;
+      Host& h = it->second;
+      h.where = Where::kNone;
+      const auto now = Clock::now();
+      if (h.waiting.empty() || h.started >= limits_.per_host || h.next_start > now) {
+        place(key, h);
+        continue;
+      }
+      Token token = h.waiting.front();
+      h.waiting.pop_front();
+      --waiting_;
+      ++h.started;
+      ++started_;
+      h.next_start = now + std::chrono::milliseconds(h.delay_ms);
+      place(key, h);  // back of the ring if it may start another: round-robin
+      start_(token);
+    }
+  } while (repump_);
+  pumping_ = false;
+  arm_timer();
+}
+
+void HostQueue::arm_timer() {
+  if (timed_.empty()) {
+    if (timer_at_ != Clock::time_point{}) timer_.cancel();
+    timer_at_ = {};
+    return;
+  }
+  const auto at = timed_.begin()->first;
+  if (at == timer_at_) return;
+  timer_at_ = at;
+  timer_.expires_at(at);
+  std::weak_ptr<int> life = life_;
+  timer_.async_wait([this, life](const boost::system::error_code& ec) {
+    if (ec || life.expired()) return;
+    on_timer();
+  });
+}
+
+void HostQueue::on_timer() {
+  timer_at_ = {};
+  const auto now = Clock::now();
+  while (!timed_.empty() && timed_.begin()->first <= now) {
+    std::string key = std::move(timed_.begin()->second);
+    timed_.erase(timed_.begin());
+    auto it = hosts_.find(key);
+    if (it == hosts_.end()) continue;
+    it->second.where = Where::kNone;
+    place(key, it->second);
+  }
+  pump();
+}
+
+}  // namespace crawler

@@ -1,0 +1,176 @@
+#include "worker/sync_engine.hpp"
+
+#include <algorithm>
+#include <thread>
+#include <utility>
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "common/link_extractor.hpp"
+#include "common/url.hpp"
+
+namespace crawler {
+
+SyncEngine::SyncEngine(boost::asio::io_context& io, const FetchOptions& options)
+    : io_(io),
+      options_(options),
+      resolve_(options.resolve),
+      retry_(options),
+      transfer_(std::make_unique<Transfer>()) {}
+
+SyncEngine::~SyncEngine() { life_.reset(); }
+
+void SyncEngine::submit(FetchTask task, Callback done) {
+  queue_.push_back(Item{std::move(task), std::move(done)});
+  schedule();
+}
+
+void SyncEngine::schedule() {
+  if (scheduled_ || queue_.empty()) return;
+  scheduled_ = true;
+  std::weak_ptr<int> life = life_;
+  boost::asio::post(io_, [this, life] {
+    if (life.expired()) return;
+    scheduled_ = false;
+    run_next();
+  });
+}
+
+void SyncEngine::run_next() {
+  if (queue_.empty()) return;
+  Item item = std::move(queue_.front());
+  queue_.pop_front();
+  running_ = true;
+  PageRecord record = fetch(item.task);
+  running_ = false;
+  post_report(std::move(item.done), std::move(record));
+  schedule();  // one task per handler: timers and other work get their turn in between
+}
+
+PageRecord SyncEngine::fetch(const FetchTask& task) {
+  PageRecord record;
+  record.task_id = task.id;
+  record.url = task.url;
+  record.depth = task.depth;
+  const auto normal = normalize_url(task.url);
+  const auto parts = normal ? parse_url(*normal) : std::nullopt;
+  const std::string host = normal ? host_key(*normal) : std::string();
+  if (!parts || host.empty()) {
+    record.error = FetchError::kBadUrl;
+    record.error_detail = "not an absolute http(s) URL";
+    return record;
+  }
+  const std::string origin = parts->scheme + "://" + host;
+  if (task.check_robots && options_.obey_robots) {
+    std::string path = parts->path.empty() ? "/" : parts->path;
+    if (!parts->query.empty()) path += "?" + parts->query;
+    const RobotsCache::Entry& entry = robots_entry(origin, host);
+    if (entry.unreachable != FetchError::kNone) {
+      record.error = entry.unreachable;
+      record.error_detail = "robots.txt unreachable: " + entry.detail;
+      return record;
+    }
+    if (!entry.rules.allowed(path)) {
+      record.error = FetchError::kRobots;
+      record.error_detail = entry.detail.empty() ? "disallowed by robots.txt" : entry.detail;
+      return record;
+    }
+  }
+  std::string body;
+  record = fetch_with_retries(*normal, host, Transfer::Purpose::kPage, std::move(record), body);
+  if (record.ok() && LinkExtractor::is_html(record.content_type)) {
+    try {
+      record.links = LinkExtractor::extract(body, record.content_type, record.final_url).links;
+    } catch (const std::exception& e) {
+      spdlog::warn("link extraction failed for {}: {}", record.final_url, e.what());
+    }
+  }
+  transfer_->give_buffer(std::move(body));
+  return record;
+}
+
+const RobotsCache::Entry& SyncEngine::robots_entry(const std::string& origin,
+                                                   const std::string& host) {
+  if (const RobotsCache::Entry* entry = robots_.find(origin)) return *entry;
+  std::string body;
+  const std::string url = origin + "/robots.txt";
+  PageRecord record;
+  record.url = url;
+  record = fetch_with_retries(url, host, Transfer::Purpose::kRobots, std::move(record), body);
+  robots_.put(origin, RobotsCache::verdict(record, body, options_.user_agent));
+  return *robots_.find(origin);
+}
+
+PageRecord SyncEngine::fetch_with_retries(const std::string& url, const std::string& host,
+                                          Transfer::Purpose purpose, PageRecord record,
+                                          std::string& body) {
+  const std::string origin = url.substr(0, url.find('/', url.find("//") + 2));
+  while (true) {
+    wait_for_host(host, host_delay_ms(origin));
+    ++record.attempts;
+    transfer_->configure(url, options_, resolve_.get(), purpose);
+    const CURLcode code = curl_easy_perform(transfer_->easy());
+    transfer_->finish(code, record);
+    body = transfer_->take_body();
+    spdlog::debug("fetch {} -> {} {} {} B {:.1f} ms attempt {}", url, record.status,
+                  to_string(record.error), record.bytes, record.fetch_ms, record.attempts);
+    RetryPolicy::Decision decision = retry_.decide(record, transfer_->retry_after_s());
+    if (!decision.retry) {
+      if (!decision.why_not.empty()) record.error_detail += " (" + decision.why_not + ")";
+      return record;
+    }
+    transfer_->give_buffer(std::move(body));
+    if (decision.server_asked) {
+      auto& next = next_start_[host];
+      next = std::max(next, Clock::now() + decision.delay);
+    }
+    std::this_thread::sleep_for(decision.delay);  // blocking on purpose: the sync model
+  }
+}
+
+int SyncEngine::host_delay_ms(const std::string& origin) {
+  int delay = std::max(0, options_.delay_ms);
+  if (!options_.obey_robots) return delay;
+  if (const RobotsCache::Entry* entry = robots_.find(origin)) {
+    if (auto crawl_delay = entry->rules.crawl_delay_ms()) {
+      delay = std::max(delay, std::min(*crawl_delay, RobotsCache::kMaxCrawlDelayMs));
+    }
+  }
+  return delay;
+}
+
+void SyncEngine::wait_for_host(const std::string& host, int delay_ms) {
+  const auto now = Clock::now();
+  if (next_start_.size() >= kMaxHosts && next_start_.find(host) == next_start_.end()) {
+    std::erase_if(next_start_, [&](const auto& kv) { return kv.second <= now; });
+  }
+  auto& next = next_start_[host];
+  if (next > now) std::this_thread::sleep_until(next);
+  next = Clock::now() + std::chrono::milliseconds(delay_ms);
+}
+
+void SyncEngine::post_report(Callback done, PageRecord record) {
+  ++reports_posted_;
+  std::weak_ptr<int> life = life_;
+  boost::asio::post(io_, [this, life, done = std::move(done), record = std::move(record)]() mutable {
+    if (!life.expired()) --reports_posted_;
+    if (done) done(std::move(record));
+  });
+}
+
+void SyncEngine::cancel_all() {
+  std::deque<Item> items = std::move(queue_);
+  queue_.clear();
+  for (Item& item : items) {
+    PageRecord record;
+    record.task_id = item.task.id;
+    record.url = item.task.url;
+    record.depth = item.task.depth;
+    record.error = FetchError::kCancelled;
+    record.error_detail = "crawl cancelled";
+    post_report(std::move(item.done), std::move(record));
+  }
+}
+
+}  // namespace crawler
