@@ -28,6 +28,7 @@ struct Charset {
   /// The encoding with myencoding id `id`; nullopt for an id that names none.
   static std::optional<Charset> from_id(int id);
 
+  /// Same encoding (same myencoding id).
   bool operator==(const Charset& other) const { return id == other.id; }
 };
 

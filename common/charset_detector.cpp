@@ -176,8 +176,10 @@ std::optional<Charset> CharsetDetector::from_meta_content(std::string_view s) {
 std::optional<Charset> CharsetDetector::prescan(std::string_view s) {
   const std::size_t n = s.size();
   // UTF-16 XML declarations without a BOM: "<?x" in UTF-16LE or BE.
-  if (s.substr(0, 6) == std::string_view("<\0?\0x\0", 6)) return Charset::from_id(MyENCODING_UTF_16LE);
-  if (s.substr(0, 6) == std::string_view("\0<\0?\0x", 6)) return Charset::from_id(MyENCODING_UTF_16BE);
+  if (s.substr(0, 6) == std::string_view("<\0?\0x\0", 6))
+    return Charset::from_id(MyENCODING_UTF_16LE);
+  if (s.substr(0, 6) == std::string_view("\0<\0?\0x", 6))
+    return Charset::from_id(MyENCODING_UTF_16BE);
   std::size_t pos = 0;
   Attribute attr;
   while (pos < n) {
@@ -196,9 +198,12 @@ std::optional<Charset> CharsetDetector::prescan(std::string_view s) {
       pos += 5;
       Charset charset;
       switch (prescan_meta(s, pos, charset)) {
-        case MetaResult::kFound: return charset;
-        case MetaResult::kEndOfInput: return std::nullopt;
-        case MetaResult::kNotFound: break;
+        case MetaResult::kFound:
+          return charset;
+        case MetaResult::kEndOfInput:
+          return std::nullopt;
+        case MetaResult::kNotFound:
+          break;
       }
       ++pos;
       continue;
@@ -262,7 +267,8 @@ DetectedCharset CharsetDetector::detect(std::string_view body, std::string_view 
     return result;
   }
   if (body.substr(0, 2) == "\xFE\xFF" || body.substr(0, 2) == "\xFF\xFE") {
-    result.charset = *Charset::from_id(body[0] == '\xFE' ? MyENCODING_UTF_16BE : MyENCODING_UTF_16LE);
+    result.charset =
+        *Charset::from_id(body[0] == '\xFE' ? MyENCODING_UTF_16BE : MyENCODING_UTF_16LE);
     result.source = DetectedCharset::Source::kBom;
     result.bom_length = 2;
     return result;

@@ -4,15 +4,30 @@
 #include <malloc.h>
 #include <myhtml/api.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <optional>
 #include <string>
 
 namespace crawler {
 namespace {
+
+// Encodings decoded by glibc iconv rather than by myhtml (see ThreadParser::predecode), and the
+// bytes skipped after an undecodable unit.
+struct Predecoded {
+  int id;
+  const char* iconv_name;
+  std::size_t unit;
+};
+constexpr Predecoded kPredecoded[] = {
+    {MyENCODING_SHIFT_JIS, "CP932", 1},
+    {MyENCODING_UTF_16LE, "UTF-16LE", 2},
+    {MyENCODING_UTF_16BE, "UTF-16BE", 2},
+    {MyENCODING_ISO_2022_JP, "ISO-2022-JP", 1},
+};
 
 // One myhtml instance and tree per thread, reused across documents.
 class ThreadParser {
@@ -66,20 +81,14 @@ class ThreadParser {
   // inside a character, so chunks could not end there): glibc iconv decodes those into UTF-8.
   // Returns the UTF-8 text (valid until the next call), or nullopt when myhtml can decode.
   std::optional<std::string_view> predecode(std::string_view body, int encoding_id) {
-    int slot;
-    const char* from;
-    switch (encoding_id) {
-      case MyENCODING_SHIFT_JIS: slot = 0; from = "CP932"; break;
-      case MyENCODING_UTF_16LE: slot = 1; from = "UTF-16LE"; break;
-      case MyENCODING_UTF_16BE: slot = 2; from = "UTF-16BE"; break;
-      case MyENCODING_ISO_2022_JP: slot = 3; from = "ISO-2022-JP"; break;
-      default: return std::nullopt;
+    for (std::size_t i = 0; i < std::size(kPredecoded); ++i) {
+      if (kPredecoded[i].id != encoding_id) continue;
+      if (decoders_[i] == kNoIconv) decoders_[i] = iconv_open("UTF-8", kPredecoded[i].iconv_name);
+      if (decoders_[i] == kNoIconv) return std::nullopt;
+      transcode(decoders_[i], body, kPredecoded[i].unit);
+      return std::string_view(decoded_);
     }
-    if (decoders_[slot] == kNoIconv) decoders_[slot] = iconv_open("UTF-8", from);
-    if (decoders_[slot] == kNoIconv) return std::nullopt;
-    const bool utf16 = encoding_id == MyENCODING_UTF_16LE || encoding_id == MyENCODING_UTF_16BE;
-    transcode(decoders_[slot], body, utf16 ? 2 : 1);
-    return std::string_view(decoded_);
+    return std::nullopt;
   }
 
  private:
@@ -119,7 +128,7 @@ class ThreadParser {
 
   myhtml_t* myhtml_ = nullptr;
   myhtml_tree_t* tree_ = nullptr;
-  iconv_t decoders_[4] = {kNoIconv, kNoIconv, kNoIconv, kNoIconv};
+  iconv_t decoders_[std::size(kPredecoded)] = {kNoIconv, kNoIconv, kNoIconv, kNoIconv};
   std::string decoded_;
   std::size_t last_size_ = 0;
   ScannedDocument document_;

@@ -16,12 +16,14 @@ MeteredSink::MeteredSink(std::unique_ptr<TaskSink> inner, MetricsRegistry& metri
     pages_[i] = &metrics.counter("crawler_pages_total", "Pages finished, by outcome (ok or the error kind)",
                                  {{"outcome", outcome}});
   }
-  const TaskSink* sink = inner_.get();
+  view_ = std::make_shared<const TaskSink*>(inner_.get());
   metrics.gauge_fn("crawler_tasks_outstanding", "Tasks handed to the fetchers and not yet answered",
-                   [sink] { return static_cast<double>(sink->outstanding()); });
+                   [view = view_] { return *view ? static_cast<double>((*view)->outstanding()) : 0.0; });
   metrics.gauge_fn("crawler_tasks_in_flight", "Transfers on the wire right now",
-                   [sink] { return static_cast<double>(sink->in_flight()); });
+                   [view = view_] { return *view ? static_cast<double>((*view)->in_flight()) : 0.0; });
 }
+
+MeteredSink::~MeteredSink() { *view_ = nullptr; }
 
 void MeteredSink::submit(FetchTask task, Callback done) {
   inner_->submit(std::move(task), [this, done = std::move(done)](PageRecord record) {

@@ -15,11 +15,13 @@ namespace crawler {
 /// each series exists from the start at 0), crawler_bytes_total, crawler_fetch_duration_seconds
 /// (records that made at least one attempt), crawler_fetch_retries_total, and, read when
 /// rendered, crawler_tasks_outstanding and crawler_tasks_in_flight.
-/// Single-threaded like any TaskSink; `metrics` must outlive it, and must not be rendered after
-/// it is destroyed (its gauges read the inner sink).
+/// Single-threaded like any TaskSink; `metrics` must outlive it. Another MeteredSink made on the
+/// same registry later (a worker's engine after a reconnect) takes the same series over; once
+/// destroyed, its gauges read 0 until then.
 class MeteredSink : public TaskSink {
  public:
   MeteredSink(std::unique_ptr<TaskSink> inner, MetricsRegistry& metrics);
+  ~MeteredSink() override;
 
   void submit(FetchTask task, Callback done) override;
   std::size_t outstanding() const override { return inner_->outstanding(); }
@@ -33,6 +35,7 @@ class MeteredSink : public TaskSink {
   static constexpr std::size_t kOutcomes = static_cast<std::size_t>(FetchError::kOther) + 1;
 
   std::unique_ptr<TaskSink> inner_;
+  std::shared_ptr<const TaskSink*> view_;  ///< what the gauges read; null once this is gone
   std::array<Counter*, kOutcomes> pages_{};  ///< index: FetchError (kNone is "ok")
   Counter& bytes_;
   Counter& retries_;

@@ -99,9 +99,12 @@ void append_unmappable(std::string& out, char32_t cp) {
 bool PercentEncoder::in_set(unsigned char c, Set set) {
   if (c >= 0x80) return true;
   switch (set) {
-    case Set::kPath: return kSets.path[c];
-    case Set::kSpecialQuery: return kSets.query[c] || c == '\'';
-    case Set::kUserinfo: return kSets.userinfo[c];
+    case Set::kPath:
+      return kSets.path[c];
+    case Set::kSpecialQuery:
+      return kSets.query[c] || c == '\'';
+    case Set::kUserinfo:
+      return kSets.userinfo[c];
   }
   return true;
 }
@@ -189,7 +192,8 @@ void PercentEncoder::append(std::string& out, std::string_view text, Set set) {
     if (cp == 0xfffd) {
       out += "%EF%BF%BD";
     } else {
-      for (std::size_t i = start; i < pos; ++i) append_escaped(out, static_cast<unsigned char>(text[i]));
+      for (std::size_t i = start; i < pos; ++i)
+        append_escaped(out, static_cast<unsigned char>(text[i]));
     }
   }
 }

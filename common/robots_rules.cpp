@@ -58,7 +58,8 @@ std::string normalise(std::string_view s, bool pattern) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c == '%' && i + 2 < s.size() && is_hex(s[i + 1]) && is_hex(s[i + 2])) {
-      const auto decoded = static_cast<unsigned char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+      const auto decoded =
+          static_cast<unsigned char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
       if (is_unreserved(decoded)) {
         out += static_cast<char>(decoded);
       } else {
@@ -106,9 +107,9 @@ bool matches(std::string_view path, std::string_view pattern, std::vector<std::s
 std::string_view agent_name(std::string_view value) {
   if (!value.empty() && value.front() == '*') return "*";
   std::size_t n = 0;
-  while (n < value.size() && ((value[n] >= 'a' && value[n] <= 'z') ||
-                              (value[n] >= 'A' && value[n] <= 'Z') || value[n] == '-' ||
-                              value[n] == '_')) {
+  while (n < value.size() &&
+         ((value[n] >= 'a' && value[n] <= 'z') || (value[n] >= 'A' && value[n] <= 'Z') ||
+          value[n] == '-' || value[n] == '_')) {
     ++n;
   }
   return value.substr(0, n);
@@ -122,7 +123,8 @@ Key key_of(std::string_view key) {
     if (iequals(key, k)) return Key::kUserAgent;
   }
   if (iequals(key, "allow")) return Key::kAllow;
-  for (std::string_view k : {"disallow", "dissallow", "dissalow", "disalow", "diasllow", "disallaw"}) {
+  for (std::string_view k :
+       {"disallow", "dissallow", "dissalow", "disalow", "diasllow", "disallaw"}) {
     if (iequals(key, k)) return Key::kDisallow;
   }
   for (std::string_view k : {"crawl-delay", "crawldelay", "crawl delay"}) {

@@ -40,8 +40,19 @@ std::string percent_decode(std::string_view in) {
 bool is_forbidden_domain_char(unsigned char c) {
   if (c <= 0x20 || c == 0x7f) return true;
   switch (c) {
-    case '#': case '%': case '/': case ':': case '<': case '>': case '?': case '@':
-    case '[': case '\\': case ']': case '^': case '|':
+    case '#':
+    case '%':
+    case '/':
+    case ':':
+    case '<':
+    case '>':
+    case '?':
+    case '@':
+    case '[':
+    case '\\':
+    case ']':
+    case '^':
+    case '|':
       return true;
     default:
       return false;
@@ -159,9 +170,9 @@ std::optional<std::string> idna_to_ascii(std::string_view utf8) {
   std::string out(utf8.size() * 4 + 64, '\0');
   UIDNAInfo info = UIDNA_INFO_INITIALIZER;
   UErrorCode error = U_ZERO_ERROR;
-  const int32_t length = uidna_nameToASCII_UTF8(idna, utf8.data(), static_cast<int32_t>(utf8.size()),
-                                                out.data(), static_cast<int32_t>(out.size()),
-                                                &info, &error);
+  const int32_t length =
+      uidna_nameToASCII_UTF8(idna, utf8.data(), static_cast<int32_t>(utf8.size()), out.data(),
+                             static_cast<int32_t>(out.size()), &info, &error);
   if (U_FAILURE(error) || (info.errors & ~kIgnored) != 0) return std::nullopt;
   out.resize(static_cast<std::size_t>(length));
   return out;

@@ -79,7 +79,7 @@ struct CurlUrlDeleter {
 };
 
 // Removes the dot segments of an encoded absolute path with libcurl's RFC 3986 resolver, which
-// matches the URL Standard for special URLs once '\\' and "%2e" forms are dealt with. A
+// matches the URL Standard for special URLs once backslashes and "%2e" forms are dealt with. A
 // placeholder host keeps curl's host rules out of it. nullopt if curl refuses the path.
 std::optional<std::string> curl_remove_dot_segments(std::string_view path) {
   thread_local std::unique_ptr<CURLU, CurlUrlDeleter> handle(curl_url());

@@ -1,6 +1,7 @@
 #pragma once
-/// The WHATWG URL Standard's "basic URL parser", for URLs whose result is http or https, built on
-/// libcurl's URL API for path resolution. Pure functions, thread-safe.
+/// The WHATWG URL Standard's "basic URL parser", for URLs whose result is http or https. libcurl's
+/// URL API removes dot segments; ICU (through UrlHost) maps international hosts. Pure functions,
+/// thread-safe.
 
 #include <optional>
 #include <string>
@@ -27,9 +28,9 @@ class UrlParser {
   /// Parses `input` (an absolute URL, or a reference relative to `base` when `base` is given) as
   /// the URL Standard does, and returns the result only when its scheme is http or https:
   /// leading/trailing C0 and spaces stripped, tab/CR/LF removed, '\' read as '/', any number of
-  /// slashes after "http:", "//host" taking the base's scheme, "http:path" relative to a same-scheme
-  /// base, host per UrlHost, default port dropped, dot segments (also "%2e" forms) removed,
-  /// path/query/userinfo percent-encoded with the URL Standard's sets, the query in
+  /// slashes after "http:", "//host" taking the base's scheme, "http:path" relative to a
+  /// same-scheme base, host per UrlHost, default port dropped, dot segments (also "%2e" forms)
+  /// removed, path/query/userinfo percent-encoded with the URL Standard's sets, the query in
   /// `query_encoding` (a WHATWG label), fragment dropped. nullopt when the URL Standard fails or
   /// gives another scheme (mailto:, javascript:, ftp:, data:, ...).
   static std::optional<ParsedUrl> parse(std::string_view input, const ParsedUrl* base = nullptr,

@@ -2,6 +2,7 @@
 // connect to --listen (see coordinator/worker_pool.hpp).
 #include <CLI/CLI.hpp>
 
+#include "common/check_config.hpp"
 #include "coordinator/distributed_crawl.hpp"
 
 int main(int argc, char** argv) {
@@ -16,5 +17,6 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return e.get_exit_code() == 0 ? app.exit(e) : (app.exit(e), 2);
   }
+  if (options.check_config) return crawler::check_config(app, [&] { options.frontier_options(); });
   return crawler::run_coordinator(options, pool);
 }

@@ -119,6 +119,15 @@ void WorkerSupervisor::on_exit(Slot& slot, int status) {
     spdlog::info("worker w{} (pid {}) ended: {}", slot.index, pid, describe(status));
     return;
   }
+  if (WIFEXITED(status) && (WEXITSTATUS(status) == 2 || WEXITSTATUS(status) == 127)) {
+    slot.refused = true;
+    spdlog::error("worker w{} (pid {}) exited with status {} (configuration refused or not executable): not "
+                  "restarting it", slot.index, pid, WEXITSTATUS(status));
+    if (std::all_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.refused; })) {
+      throw std::runtime_error("no crawl-worker could start (see its message above)");
+    }
+    return;
+  }
   const auto ran = std::chrono::steady_clock::now() - slot.started_at;
   slot.quick_deaths = ran >= options_.healthy_after ? 0 : slot.quick_deaths + 1;
   auto delay = options_.backoff_base;

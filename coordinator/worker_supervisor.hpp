@@ -30,9 +30,13 @@ struct WorkerSupervisorOptions {
 
 /// Supervises the worker processes from one io_context thread, driven by SIGCHLD (an asio
 /// signal_set): only its own children are reaped (waitpid on their pids). A worker that exits
-/// while the crawl runs is restarted under the same id after a backoff, and counted. Children
-/// run in their own process group (a terminal's ^C reaches only `crawl`, which forwards it),
-/// with stdin and stdout on /dev/null and stderr shared, and get SIGKILL if `crawl` dies.
+/// while the crawl runs is restarted under the same id after a backoff, and counted; except
+/// one that exits with status 2 (it refused its configuration, e.g. a bad --resolve entry) or
+/// 127 (could not be executed): restarting cannot help, so it stays down, and once every worker
+/// is down that way the SIGCHLD handler throws std::runtime_error out of io_context::run().
+/// Children run in their own process group (a terminal's ^C reaches only `crawl`, which
+/// forwards it), with stdin and stdout on /dev/null and stderr shared, and get SIGKILL if
+/// `crawl` dies.
 class WorkerSupervisor {
  public:
   WorkerSupervisor(boost::asio::io_context& io, WorkerSupervisorOptions options);
@@ -62,6 +66,7 @@ class WorkerSupervisor {
     pid_t pid = -1;
     std::chrono::steady_clock::time_point started_at;
     int quick_deaths = 0;
+    bool refused = false;  ///< exited with status 2 or 127: not restarted
     std::unique_ptr<boost::asio::steady_timer> restart_timer;
   };
 

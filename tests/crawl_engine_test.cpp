@@ -1,7 +1,16 @@
 // The fetch engine against an in-process simweb server on 127.0.0.1:0, plus its pure parts
 // (HostQueue, RetryPolicy, ResolveList, Transfer::map_error).
 
+#include "worker/crawl_engine.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -10,15 +19,7 @@
 #include <string>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include "simweb/server.hpp"
-#include "worker/crawl_engine.hpp"
 #include "worker/host_queue.hpp"
 #include "worker/resolve_list.hpp"
 #include "worker/retry_policy.hpp"
@@ -37,7 +38,7 @@ using ::testing::UnorderedElementsAreArray;
 /// What one engine run produced.
 struct RunResult {
   std::map<std::uint64_t, PageRecord> records;  ///< by task id
-  int duplicates = 0;                          ///< reports of a task already reported
+  int duplicates = 0;                           ///< reports of a task already reported
   bool timed_out = false;
   std::size_t max_in_flight = 0;  ///< engine.in_flight(), sampled at callbacks and every 1 ms
   std::chrono::milliseconds elapsed{0};
@@ -51,7 +52,7 @@ using Hook = std::function<void(boost::asio::io_context&, CrawlEngine&)>;
 /// Submits `tasks`, runs the loop until every task was reported (or `deadline` passed, which
 /// fails the test), then drains what is still queued so a late duplicate report would be seen.
 RunResult run_tasks(const FetchOptions& options, const std::vector<FetchTask>& tasks,
-              std::chrono::milliseconds deadline = 10s, const Hook& hook = {}) {
+                    std::chrono::milliseconds deadline = 10s, const Hook& hook = {}) {
   boost::asio::io_context io;
   auto engine = CrawlEngine::create(io, options);
   RunResult run;
@@ -261,8 +262,8 @@ TEST_F(CrawlEngineTest, FollowsRedirectsAndResolvesAgainstFinalUrl) {
   ASSERT_TRUE(r.ok()) << to_string(r.error) << " " << r.error_detail;
   EXPECT_EQ(r.url, url(2, "/fault/redirect/3"));
   EXPECT_THAT(r.final_url, EndsWith("/fault/redirect/0"));
-  EXPECT_THAT(r.links, ElementsAre(url(2, "/fault/redirect/target-a.html"), url(2, "/fault/up.html"),
-                                   url(2, "/root.html")));
+  EXPECT_THAT(r.links, ElementsAre(url(2, "/fault/redirect/target-a.html"),
+                                   url(2, "/fault/up.html"), url(2, "/root.html")));
 }
 
 TEST_F(CrawlEngineTest, RedirectLoopIsTooManyRedirects) {
@@ -275,7 +276,7 @@ TEST_F(CrawlEngineTest, RedirectLoopIsTooManyRedirects) {
 
 TEST_F(CrawlEngineTest, RedirectToAnotherSchemeIsBadRedirectAndNotFollowed) {
   RunResult run = run_tasks(options(), {task(1, url(0, "/fault/to-scheme/ftp")),
-                                  task(2, url(0, "/fault/to-scheme/file"))});
+                                        task(2, url(0, "/fault/to-scheme/file"))});
   for (std::uint64_t id : {1u, 2u}) {
     ASSERT_EQ(run.records.count(id), 1u);
     EXPECT_EQ(run.at(id).error, FetchError::kBadRedirect) << run.at(id).error_detail;
@@ -285,7 +286,7 @@ TEST_F(CrawlEngineTest, RedirectToAnotherSchemeIsBadRedirectAndNotFollowed) {
 
 TEST_F(CrawlEngineTest, NonHtmlTypesAreOkWithoutLinks) {
   RunResult run = run_tasks(options(), {task(1, url(0, "/fault/type/text/plain")),
-                                  task(2, url(0, "/fault/type/image/png"))});
+                                        task(2, url(0, "/fault/type/image/png"))});
   for (std::uint64_t id : {1u, 2u}) {
     ASSERT_EQ(run.records.count(id), 1u);
     EXPECT_TRUE(run.at(id).ok()) << run.at(id).error_detail;
@@ -313,9 +314,10 @@ TEST_F(CrawlEngineTest, CompressionBombStopsAtTheCap) {
 }
 
 TEST_F(CrawlEngineTest, RobotsDisallowedPathIsRefusedAndNeverRequested) {
-  RunResult run = run_tasks(options(), {task(1, url(5, "/private/x"), /*check_robots=*/true),
-                                  task(2, url(5, "/private/y"), /*check_robots=*/true),
-                                  task(3, server_->site().page_url(6), /*check_robots=*/true)});
+  RunResult run =
+      run_tasks(options(), {task(1, url(5, "/private/x"), /*check_robots=*/true),
+                            task(2, url(5, "/private/y"), /*check_robots=*/true),
+                            task(3, server_->site().page_url(6), /*check_robots=*/true)});
   ASSERT_EQ(run.records.size(), 3u);
   EXPECT_EQ(run.at(1).error, FetchError::kRobots);
   EXPECT_EQ(run.at(2).error, FetchError::kRobots);
@@ -343,7 +345,8 @@ TEST_F(CrawlEngineTest, PerHostLimitKeepsConnectionsToOneHostAtTwo) {
   o.concurrency = 16;
   std::vector<FetchTask> tasks;
   for (int i = 0; i < 50; ++i) {
-    tasks.push_back(task(static_cast<std::uint64_t>(i + 1), url(1, "/fault/status/200?n=" + std::to_string(i))));
+    tasks.push_back(task(static_cast<std::uint64_t>(i + 1),
+                         url(1, "/fault/status/200?n=" + std::to_string(i))));
   }
   RunResult run = run_tasks(o, tasks);
   EXPECT_EQ(run.records.size(), 50u);
@@ -381,7 +384,8 @@ TEST_F(CrawlEngineTest, DelayBetweenStartsOnOneHost) {
   o.per_host = 2;
   std::vector<FetchTask> tasks;
   for (int i = 0; i < 5; ++i) {
-    tasks.push_back(task(static_cast<std::uint64_t>(i + 1), url(3, "/fault/status/200?d=" + std::to_string(i))));
+    tasks.push_back(task(static_cast<std::uint64_t>(i + 1),
+                         url(3, "/fault/status/200?d=" + std::to_string(i))));
   }
   RunResult run = run_tasks(o, tasks);
   EXPECT_EQ(run.records.size(), 5u);
@@ -395,10 +399,11 @@ TEST_F(CrawlEngineTest, CancelAllReportsEveryTaskOnceAsCancelled) {
   o.retries = 3;
   std::vector<FetchTask> tasks;
   std::uint64_t id = 1;
-  for (int i = 0; i < 6; ++i) tasks.push_back(task(id++, url(i % 3, "/fault/stall")));       // in flight
-  for (int i = 0; i < 4; ++i) tasks.push_back(task(id++, url(4, "/fault/retry-after/10")));  // retry wait
-  for (int i = 0; i < 4; ++i) tasks.push_back(task(id++, url(7, "/x"), true));              // robots
-  for (int i = 0; i < 20; ++i) tasks.push_back(task(id++, url(8, "/fault/status/200")));     // queued
+  for (int i = 0; i < 6; ++i) tasks.push_back(task(id++, url(i % 3, "/fault/stall")));  // in flight
+  for (int i = 0; i < 4; ++i)
+    tasks.push_back(task(id++, url(4, "/fault/retry-after/10")));               // retry wait
+  for (int i = 0; i < 4; ++i) tasks.push_back(task(id++, url(7, "/x"), true));  // robots
+  for (int i = 0; i < 20; ++i) tasks.push_back(task(id++, url(8, "/fault/status/200")));  // queued
   // Cancel once the stalls are on the wire and the 429s were answered: poll, no sleeping.
   bool cancelled_once = false;
   Hook hook = [&](boost::asio::io_context& io, CrawlEngine& engine) {
@@ -407,8 +412,8 @@ TEST_F(CrawlEngineTest, CancelAllReportsEveryTaskOnceAsCancelled) {
     *poll = [this, &engine, &cancelled_once, timer,
              weak = std::weak_ptr<std::function<void()>>(poll)] {
       const auto stats = server_->stats();
-      const bool answered = stats.requests_by_host.count("h4.sim") != 0 &&
-                            stats.requests_by_host.at("h4.sim") >= 2;
+      const bool answered =
+          stats.requests_by_host.count("h4.sim") != 0 && stats.requests_by_host.at("h4.sim") >= 2;
       if (engine.in_flight() >= 6 && answered) {
         engine.cancel_all();
         cancelled_once = true;
@@ -500,8 +505,9 @@ TEST_F(CrawlEngineTest, SyncModeRetriesAndTimesOutLikeAsync) {
   o.mode = FetchOptions::Mode::kSync;
   o.retries = 2;
   o.timeout_ms = 300;
-  RunResult run = run_tasks(o, {task(1, url(0, "/fault/flaky/sync-ok/2/500")),
-                          task(2, url(0, "/fault/stall")), task(3, url(0, "/fault/status/404"))});
+  RunResult run =
+      run_tasks(o, {task(1, url(0, "/fault/flaky/sync-ok/2/500")), task(2, url(0, "/fault/stall")),
+                    task(3, url(0, "/fault/status/404"))});
   EXPECT_TRUE(run.at(1).ok());
   EXPECT_EQ(run.at(1).attempts, 3u);
   EXPECT_EQ(run.at(2).error, FetchError::kTimeout);
@@ -575,10 +581,10 @@ TEST(ResolveList, AcceptsCurlSyntaxIncludingWildcardAndIpv6) {
 }
 
 TEST(ResolveList, RejectsMalformedEntries) {
-  for (const char* bad : {"h0.sim", "h0.sim:80", "h0.sim:80:", "h0.sim:0:127.0.0.1",
-                          "h0.sim:65536:127.0.0.1", "h0.sim:8x:127.0.0.1", "h0.sim:80:localhost",
-                          "h0.sim:80:127.0.0.1,", "h 0:80:127.0.0.1", ":80:127.0.0.1",
-                          "[zz]:80:127.0.0.1"}) {
+  for (const char* bad :
+       {"h0.sim", "h0.sim:80", "h0.sim:80:", "h0.sim:0:127.0.0.1", "h0.sim:65536:127.0.0.1",
+        "h0.sim:8x:127.0.0.1", "h0.sim:80:localhost", "h0.sim:80:127.0.0.1,", "h 0:80:127.0.0.1",
+        ":80:127.0.0.1", "[zz]:80:127.0.0.1"}) {
     EXPECT_NE(ResolveList::check(bad), "") << bad;
   }
 }

@@ -1,25 +1,25 @@
 // CurlMulti on its own: libcurl's multi_socket API inside one io_context, against an in-process
 // simweb server on 127.0.0.1:0.
 
+#include "worker/curl_multi.hpp"
+
 #include <arpa/inet.h>
+#include <curl/curl.h>
 #include <dirent.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include <cstdlib>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <curl/curl.h>
-#include <gtest/gtest.h>
-
 #include "simweb/server.hpp"
-#include "worker/curl_multi.hpp"
 
 namespace crawler {
 namespace {
@@ -35,7 +35,8 @@ int client_sockets_to(std::uint16_t port) {
     const int fd = std::atoi(e->d_name);
     sockaddr_in peer{};
     socklen_t len = sizeof peer;
-    if (e->d_name[0] == '.' || getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0) continue;
+    if (e->d_name[0] == '.' || getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0)
+      continue;
     if (peer.sin_family == AF_INET && ntohs(peer.sin_port) == port) ++n;
   }
   closedir(d);
@@ -133,7 +134,8 @@ TEST_F(CurlMultiTest, ReusesTheConnectionForSequentialTransfers) {
   int finished = 0;
   std::vector<std::unique_ptr<Easy>> easies;
   std::function<void()> next = [&] {
-    easies.push_back(std::make_unique<Easy>(url(3, "/fault/status/200?i=" + std::to_string(finished)), resolve_));
+    easies.push_back(std::make_unique<Easy>(
+        url(3, "/fault/status/200?i=" + std::to_string(finished)), resolve_));
     multi.add(easies.back()->h, [&](CURLcode code) {
       EXPECT_EQ(code, CURLE_OK);
       if (++finished < 20) next();  // added from inside a completion: must be allowed

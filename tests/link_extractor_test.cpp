@@ -46,7 +46,8 @@ TEST(LinkExtractor, IgnoresOtherElementsAndAttributes) {
 }
 
 TEST(LinkExtractor, FirstHrefAttributeWins) {
-  EXPECT_EQ(links_of("<a href=/first href=/second HREF=/third>"), Links{"http://example.com/first"});
+  EXPECT_EQ(links_of("<a href=/first href=/second HREF=/third>"),
+            Links{"http://example.com/first"});
 }
 
 TEST(LinkExtractor, TagAndAttributeNamesAreCaseInsensitive) {
@@ -140,7 +141,8 @@ TEST(LinkExtractor, DecodesCharacterReferences) {
   // In attributes, a reference without ';' followed by '=' or an alphanumeric stays as written.
   EXPECT_EQ(links_of("<a href='/b?a=1&copy=2&notit;&not;'>"),
             Links{"http://example.com/b?a=1&copy=2&notit;%C2%AC"});
-  EXPECT_EQ(links_of("<a href='/c&#0;&#x110000;&#128;'>"), Links{"http://example.com/c%EF%BF%BD%EF%BF%BD%E2%82%AC"});
+  EXPECT_EQ(links_of("<a href='/c&#0;&#x110000;&#128;'>"),
+            Links{"http://example.com/c%EF%BF%BD%EF%BF%BD%E2%82%AC"});
 }
 
 TEST(LinkExtractor, KnownMyhtmlBugAtTheEndOfAnAttributeValue) {
@@ -173,19 +175,23 @@ TEST(LinkExtractor, ResolvesAgainstTheFinalUrl) {
 }
 
 TEST(LinkExtractor, KeepsOnlyHttpAndHttps) {
-  EXPECT_EQ(links_of("<a href='javascript:void(0)'><a href='mailto:a@b.c'><a href='ftp://f/'>"
-                     "<a href='data:text/html,x'><a href='tel:1'><a href='https://s/'><a href='http://h/'>"),
-            (Links{"https://s/", "http://h/"}));
+  EXPECT_EQ(
+      links_of(
+          "<a href='javascript:void(0)'><a href='mailto:a@b.c'><a href='ftp://f/'>"
+          "<a href='data:text/html,x'><a href='tel:1'><a href='https://s/'><a href='http://h/'>"),
+      (Links{"https://s/", "http://h/"}));
 }
 
 TEST(LinkExtractor, DropsInvalidUrls) {
-  EXPECT_EQ(links_of("<a href='http://'><a href='http://a b/'><a href='http://h:99999/'><a href=/ok>"),
-            Links{"http://example.com/ok"});
+  EXPECT_EQ(
+      links_of("<a href='http://'><a href='http://a b/'><a href='http://h:99999/'><a href=/ok>"),
+      Links{"http://example.com/ok"});
 }
 
 TEST(LinkExtractor, LinksAreUniqueInDocumentOrder) {
-  EXPECT_EQ(links_of("<a href=/b><a href=/a><a href=/b#x><a href='http://EXAMPLE.com:80/a'><a href=/c>"),
-            (Links{"http://example.com/b", "http://example.com/a", "http://example.com/c"}));
+  EXPECT_EQ(
+      links_of("<a href=/b><a href=/a><a href=/b#x><a href='http://EXAMPLE.com:80/a'><a href=/c>"),
+      (Links{"http://example.com/b", "http://example.com/a", "http://example.com/c"}));
 }
 
 TEST(LinkExtractor, CountsEveryHrefSeen) {
@@ -262,10 +268,12 @@ TEST(LinkExtractor, ShiftJisMetaHttpEquivPage) {
 
 TEST(LinkExtractor, Koi8rMetaPage) {
   // привет in KOI8-R.
-  const std::string page = "<meta charset='koi8-r'><a href='/\xD0\xD2\xC9\xD7\xC5\xD4?\xD0\xD2\xC9\xD7\xC5\xD4'>";
+  const std::string page =
+      "<meta charset='koi8-r'><a href='/\xD0\xD2\xC9\xD7\xC5\xD4?\xD0\xD2\xC9\xD7\xC5\xD4'>";
   const auto r = LinkExtractor::extract(page, "text/html", kPage);
   EXPECT_EQ(r.encoding, "koi8-r");
-  EXPECT_EQ(r.links, Links{"http://example.com/%D0%BF%D1%80%D0%B8%D0%B2%D0%B5%D1%82?%D0%D2%C9%D7%C5%D4"});
+  EXPECT_EQ(r.links,
+            Links{"http://example.com/%D0%BF%D1%80%D0%B8%D0%B2%D0%B5%D1%82?%D0%D2%C9%D7%C5%D4"});
 }
 
 TEST(LinkExtractor, Utf8BomWinsOverAConflictingMeta) {
@@ -302,6 +310,43 @@ TEST(LinkExtractor, Utf16BomPages) {
   }
 }
 
+TEST(LinkExtractor, DecodesMultiByteEncodingsAndRecyclesTheParser) {
+  // Each page is parsed several times, alternating encodings on one thread's recycled tree
+  // (myhtml's UTF-16 path crashed on a recycled tree; its Shift_JIS decoder lost characters).
+  struct Case {
+    std::string label;
+    std::string text;   // the same two characters, in that encoding
+    std::string path;   // their UTF-8 escapes
+    std::string query;  // their escapes in that encoding
+  };
+  const std::vector<Case> cases = {
+      {"euc-jp", "\xC6\xFC\xCB\xDC", "%E6%97%A5%E6%9C%AC", "%C6%FC%CB%DC"},
+      {"shift_jis", "\x93\xFA\x96\x7B", "%E6%97%A5%E6%9C%AC", "%93%FA%96{"},
+      {"iso-2022-jp", "\x1B$B\x46\x7C\x4B\x5C\x1B(B", "%E6%97%A5%E6%9C%AC", "%1B$BF|K\\%1B(B"},
+      {"gbk", "\xD6\xD0\xB9\xFA", "%E4%B8%AD%E5%9B%BD", "%D6%D0%B9%FA"},
+      {"gb18030", "\xD6\xD0\xB9\xFA", "%E4%B8%AD%E5%9B%BD", "%D6%D0%B9%FA"},
+      {"big5", "\xA4\xA4\xA4\xE5", "%E4%B8%AD%E6%96%87", "%A4%A4%A4%E5"},
+      {"euc-kr", "\xC7\xD1\xB1\xB9", "%ED%95%9C%EA%B5%AD", "%C7%D1%B1%B9"},
+      {"koi8-r", "\xD0\xD2", "%D0%BF%D1%80", "%D0%D2"},
+      {"windows-1251", "\xEF\xF0", "%D0%BF%D1%80", "%EF%F0"},
+      {"utf-8", "\xD0\xBF\xD1\x80", "%D0%BF%D1%80", "%D0%BF%D1%80"},
+  };
+  for (int round = 0; round < 3; ++round) {
+    for (const Case& c : cases) {
+      const std::string page = "<p>" + c.text + "<a href='/" + c.text + "?q=" + c.text + "'>" +
+                               c.text + "</a><a href='/2'>";
+      const auto r = LinkExtractor::extract(page, "text/html; charset=" + c.label, kPage);
+      EXPECT_EQ(r.encoding, c.label);
+      EXPECT_EQ(r.links,
+                (Links{"http://example.com/" + c.path + "?q=" + c.query, "http://example.com/2"}))
+          << c.label;
+      for (bool le : {true, false}) {
+        EXPECT_EQ(links_of(utf16(u"<a href='/é'>", le)), Links{"http://example.com/%C3%A9"});
+      }
+    }
+  }
+}
+
 TEST(LinkExtractor, ContentTypeCharsetWinsOverMeta) {
   const std::string page = "<meta charset=windows-1252><a href='/?\xD0'>";
   const auto r = LinkExtractor::extract(page, "text/html; charset=\"KOI8-R\"", kPage);
@@ -330,8 +375,10 @@ TEST(CharsetDetector, PrescanReadsMetaCharsetAndHttpEquiv) {
   EXPECT_EQ(prescanned("<meta charset=koi8-r>"), "koi8-r");
   EXPECT_EQ(prescanned("<META CHARSET=\"Shift_JIS\">"), "shift_jis");
   EXPECT_EQ(prescanned("<meta/charset='big5'/>"), "big5");
-  EXPECT_EQ(prescanned("<meta http-equiv=Content-Type content='text/html;charset=euc-jp'>"), "euc-jp");
-  EXPECT_EQ(prescanned("<meta content=\"text/html; charset = 'gbk'\" http-equiv=\"content-type\">"), "gbk");
+  EXPECT_EQ(prescanned("<meta http-equiv=Content-Type content='text/html;charset=euc-jp'>"),
+            "euc-jp");
+  EXPECT_EQ(prescanned("<meta content=\"text/html; charset = 'gbk'\" http-equiv=\"content-type\">"),
+            "gbk");
 }
 
 TEST(CharsetDetector, PrescanSkipsComments) {
@@ -524,29 +571,94 @@ std::set<std::string> our_hrefs(const std::string& html) {
 
 std::string generated_document(std::mt19937& rng, int index) {
   const auto pick = [&](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
-  const std::vector<std::string> urls = {
-      "/a", "b.html", "../c?x=1&amp;y=2", "http://ex.com/d", "#frag", "", " spaced ",
-      "/é/日本", "&#x2F;slash&#47;", "&lt;&gt;&quot;", "&copy=1", "&notit;", "&not;", "x&noty",
-      "javascript:void(0)", "mailto:a@b", "//cdn.ex.com/e", "f\tg\nh", "?q=%20", "%zz",
-      "x&notix", "&amp", "&#x41", "&#65", "&AMP;", "&ampx", "&#x;", "&#;", "&#xD800;", "&#9999999;"};
+  const std::vector<std::string> urls = {"/a",
+                                         "b.html",
+                                         "../c?x=1&amp;y=2",
+                                         "http://ex.com/d",
+                                         "#frag",
+                                         "",
+                                         " spaced ",
+                                         "/é/日本",
+                                         "&#x2F;slash&#47;",
+                                         "&lt;&gt;&quot;",
+                                         "&copy=1",
+                                         "&notit;",
+                                         "&not;",
+                                         "x&noty",
+                                         "javascript:void(0)",
+                                         "mailto:a@b",
+                                         "//cdn.ex.com/e",
+                                         "f\tg\nh",
+                                         "?q=%20",
+                                         "%zz",
+                                         "x&notix",
+                                         "&amp",
+                                         "&#x41",
+                                         "&#65",
+                                         "&AMP;",
+                                         "&ampx",
+                                         "&#x;",
+                                         "&#;",
+                                         "&#xD800;",
+                                         "&#9999999;"};
   const std::vector<std::string> fragments = {
-      "<a href=\"{U}\">link</a>", "<a href='{U}'>", "<a href={U}>", "<A HREF=\"{U}\">",
-      "<area href=\"{U}\">", "<a href=\"{U}\" href=\"/dup\">", "<a name=anchor>", "<a href>",
-      "<a title=x href=\"{U}\" class=y>", "</a>", "<!-- <a href=\"/c1\"> -->", "<!-->",
-      "<!--->", "<!-- x --!>", "<!---->", "<!-- <!-- nested --> -->",
+      "<a href=\"{U}\">link</a>",
+      "<a href='{U}'>",
+      "<a href={U}>",
+      "<A HREF=\"{U}\">",
+      "<area href=\"{U}\">",
+      "<a href=\"{U}\" href=\"/dup\">",
+      "<a name=anchor>",
+      "<a href>",
+      "<a title=x href=\"{U}\" class=y>",
+      "</a>",
+      "<!-- <a href=\"/c1\"> -->",
+      "<!-->",
+      "<!--->",
+      "<!-- x --!>",
+      "<!---->",
+      "<!-- <!-- nested --> -->",
       "<script>document.write('<a href=\"/s\">')</script>",
       "<script><!--<script></script><a href=\"/s2\"></script>--></script>",
-      "<style>a[href='/st']{}</style>", "<textarea><a href=\"/ta\"></textarea>",
-      "<title><a href=\"/ti\"></title>", "<xmp><a href=/x></xmp>", "<iframe><a href=/if></iframe>",
-      "<noembed><a href=/ne></noembed>", "<![CDATA[<a href=\"/cd\">]]>",
-      "<svg><a href=\"/svg\"></a></svg>", "<math><mi><a href=\"/mi\"></a></mi></math>",
-      "<a href=\"{U}\"<a href=\"/broken\">", "<a <a href=\"/x2\">", "<p><a href=\"{U}\"><p>",
+      "<style>a[href='/st']{}</style>",
+      "<textarea><a href=\"/ta\"></textarea>",
+      "<title><a href=\"/ti\"></title>",
+      "<xmp><a href=/x></xmp>",
+      "<iframe><a href=/if></iframe>",
+      "<noembed><a href=/ne></noembed>",
+      "<![CDATA[<a href=\"/cd\">]]>",
+      "<svg><a href=\"/svg\"></a></svg>",
+      "<math><mi><a href=\"/mi\"></a></mi></math>",
+      "<a href=\"{U}\"<a href=\"/broken\">",
+      "<a <a href=\"/x2\">",
+      "<p><a href=\"{U}\"><p>",
       "<table><a href=\"{U}\"><tr><td><a href=\"/td\"></td></tr></table>",
-      "<select><a href=\"/sel\"></select>", "<template><a href=\"/tpl\"></template>",
-      "<div>", "</div>", "<p>", "<b>", "<i>", "</b>", "<ul><li>", "<br/>", "<img src=x>",
-      "<link href=/l>", "<form action=/f>", "<base href=/b/>", "text & more ", "<head>",
-      "<body>", "<html lang=en>", "<h1>", "<font>", "<nobr>", "<button>",
-      "<object><a href=\"/obj\"></object>", "<marquee>", "<image href=x>", "<isindex>"};
+      "<select><a href=\"/sel\"></select>",
+      "<template><a href=\"/tpl\"></template>",
+      "<div>",
+      "</div>",
+      "<p>",
+      "<b>",
+      "<i>",
+      "</b>",
+      "<ul><li>",
+      "<br/>",
+      "<img src=x>",
+      "<link href=/l>",
+      "<form action=/f>",
+      "<base href=/b/>",
+      "text & more ",
+      "<head>",
+      "<body>",
+      "<html lang=en>",
+      "<h1>",
+      "<font>",
+      "<nobr>",
+      "<button>",
+      "<object><a href=\"/obj\"></object>",
+      "<marquee>",
+      "<image href=x>",
+      "<isindex>"};
   std::string html = index % 2 ? "<!DOCTYPE html>" : "";
   for (int i = 0, n = 5 + static_cast<int>(rng() % 40); i < n; ++i) {
     std::string f = pick(fragments);
@@ -568,8 +680,10 @@ TEST(LinkExtractorDifferential, MatchesGumboOnGeneratedDocuments) {
     total += want.size();
     if (got != want && ++mismatches <= 5) {
       std::string diff;
-      for (const auto& h : want) if (!got.count(h)) diff += " missing[" + h + "]";
-      for (const auto& h : got) if (!want.count(h)) diff += " extra[" + h + "]";
+      for (const auto& h : want)
+        if (!got.count(h)) diff += " missing[" + h + "]";
+      for (const auto& h : got)
+        if (!want.count(h)) diff += " extra[" + h + "]";
       ADD_FAILURE() << "document: " << html << "\n" << diff;
     }
   }

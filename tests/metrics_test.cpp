@@ -175,6 +175,15 @@ TEST(MeteredSink, CountsPagesByOutcomeBytesLatencyAndRetries) {
   EXPECT_NE(text.find("crawler_tasks_in_flight 3\n"), std::string::npos) << text;
 }
 
+TEST(MeteredSink, GaugesReadZeroOnceTheSinkIsGoneAndANewOneTakesOver) {
+  MetricsRegistry m;
+  auto first = std::make_unique<MeteredSink>(std::make_unique<FakeSink>(), m);
+  first.reset();  // e.g. a worker's engine after its coordinator went away
+  EXPECT_NE(m.render().find("crawler_tasks_in_flight 0\n"), std::string::npos);
+  MeteredSink second(std::make_unique<FakeSink>(), m);
+  EXPECT_NE(m.render().find("crawler_tasks_in_flight 3\n"), std::string::npos);
+}
+
 TEST(LoopLagProbe, MeasuresHowLongABusyLoopDelaysItsTimer) {
   boost::asio::io_context io;
   MetricsRegistry m;

@@ -46,7 +46,8 @@ TEST(RobotsRules, NoMatchingGroupAllowsEverything) {
 TEST(RobotsRules, ConsecutiveUserAgentLinesShareAGroup) {
   const auto r = rules("User-agent: a\nUser-agent: foobot\nUser-agent: b\nDisallow: /shared\n");
   EXPECT_FALSE(r.allowed("/shared"));
-  EXPECT_FALSE(rules("User-agent: foobot\n\nUser-agent: b\nDisallow: /shared\n").allowed("/shared"));
+  EXPECT_FALSE(
+      rules("User-agent: foobot\n\nUser-agent: b\nDisallow: /shared\n").allowed("/shared"));
 }
 
 TEST(RobotsRules, AUserAgentLineAfterARuleStartsANewGroup) {
@@ -56,15 +57,18 @@ TEST(RobotsRules, AUserAgentLineAfterARuleStartsANewGroup) {
 }
 
 TEST(RobotsRules, MergesEveryGroupOfTheSameAgent) {
-  const auto r = rules("User-agent: foobot\nDisallow: /fish\n\nUser-agent: *\nDisallow: /carrots\n\n"
-                       "User-agent: foobot\nDisallow: /shrimp\n");
+  const auto r = rules(
+      "User-agent: foobot\nDisallow: /fish\n\nUser-agent: *\nDisallow: /carrots\n\n"
+      "User-agent: foobot\nDisallow: /shrimp\n");
   EXPECT_FALSE(r.allowed("/fish"));
   EXPECT_FALSE(r.allowed("/shrimp"));
   EXPECT_TRUE(r.allowed("/carrots"));
 }
 
 TEST(RobotsRules, MergesEveryStarGroup) {
-  const auto r = rules("User-agent: *\nDisallow: /a\n\nUser-agent: x\nDisallow: /b\n\nUser-agent: *\nDisallow: /c\n");
+  const auto r = rules(
+      "User-agent: *\nDisallow: /a\n\nUser-agent: x\nDisallow: /b\n\nUser-agent: *\nDisallow: "
+      "/c\n");
   EXPECT_FALSE(r.allowed("/a"));
   EXPECT_TRUE(r.allowed("/b"));
   EXPECT_FALSE(r.allowed("/c"));
@@ -76,7 +80,8 @@ TEST(RobotsRules, IgnoresRulesBeforeAnyUserAgent) {
 }
 
 TEST(RobotsRules, SitemapAndUnknownLinesDoNotSplitAGroup) {
-  const auto r = rules("User-agent: foobot\nSitemap: http://x/s.xml\nFoo: bar\nUser-agent: b\nDisallow: /\n");
+  const auto r =
+      rules("User-agent: foobot\nSitemap: http://x/s.xml\nFoo: bar\nUser-agent: b\nDisallow: /\n");
   EXPECT_FALSE(r.allowed("/x"));
 }
 
@@ -88,7 +93,8 @@ TEST(RobotsRules, EmptyGroupOfOurAgentAllowsEverything) {
 
 TEST(RobotsRules, DisallowIsAPrefixMatch) {
   const auto r = rules("User-agent: *\nDisallow: /fish\n");
-  for (const char* p : {"/fish", "/fish.html", "/fish/salmon.html", "/fishheads", "/fish.php?id=1"}) {
+  for (const char* p :
+       {"/fish", "/fish.html", "/fish/salmon.html", "/fishheads", "/fish.php?id=1"}) {
     EXPECT_FALSE(r.allowed(p)) << p;
   }
   for (const char* p : {"/Fish.asp", "/catfish", "/?id=fish", "/desert/fish", "/"}) {
@@ -134,7 +140,8 @@ TEST(RobotsRules, DollarAnchorsTheEnd) {
   const auto r = rules("User-agent: *\nDisallow: /*.php$\n");
   EXPECT_FALSE(r.allowed("/filename.php"));
   EXPECT_FALSE(r.allowed("/folder/filename.php"));
-  for (const char* p : {"/filename.php?parameters", "/filename.php/", "/filename.php5", "/windows.PHP"}) {
+  for (const char* p :
+       {"/filename.php?parameters", "/filename.php/", "/filename.php5", "/windows.PHP"}) {
     EXPECT_TRUE(r.allowed(p)) << p;
   }
   const auto root = rules("User-agent: *\nAllow: /$\nDisallow: /\n");
@@ -177,7 +184,8 @@ TEST(RobotsRules, ComparesPercentEncodingNormalised) {
   // RFC 9309 §2.2.2's table.
   EXPECT_FALSE(rules("User-agent: *\nDisallow: /foo/bar?baz=quz\n").allowed("/foo/bar?baz=quz"));
   EXPECT_FALSE(rules("User-agent: *\nDisallow: /foo/bar/ツ\n").allowed("/foo/bar/%E3%83%84"));
-  EXPECT_FALSE(rules("User-agent: *\nDisallow: /foo/bar/%E3%83%84\n").allowed("/foo/bar/%E3%83%84"));
+  EXPECT_FALSE(
+      rules("User-agent: *\nDisallow: /foo/bar/%E3%83%84\n").allowed("/foo/bar/%E3%83%84"));
   EXPECT_FALSE(rules("User-agent: *\nDisallow: /foo/bar/%62%61%7A\n").allowed("/foo/bar/baz"));
   // Hex case does not matter; unreserved escapes in the path are decoded too.
   EXPECT_FALSE(rules("User-agent: *\nDisallow: /%e3%83%84\n").allowed("/%E3%83%84"));
@@ -187,8 +195,9 @@ TEST(RobotsRules, ComparesPercentEncodingNormalised) {
 }
 
 TEST(RobotsRules, EscapedWildcardsAreLiteral) {
-  const auto r = rules("User-Agent: *\nDisallow: /path/file-with-a-%2A.html\nDisallow: /path/foo-%24\n"
-                       "Allow: /             # comment\n");
+  const auto r = rules(
+      "User-Agent: *\nDisallow: /path/file-with-a-%2A.html\nDisallow: /path/foo-%24\n"
+      "Allow: /             # comment\n");
   EXPECT_FALSE(r.allowed("/path/file-with-a-*.html"));
   EXPECT_TRUE(r.allowed("/path/file-with-a-x.html"));
   EXPECT_FALSE(r.allowed("/path/foo-$"));
@@ -212,17 +221,20 @@ TEST(RobotsRules, CapsCrawlDelayAtSixtySeconds) {
 TEST(RobotsRules, IgnoresInvalidCrawlDelay) {
   for (const char* v : {"soon", "-1", "", "nan", "inf"}) {
     EXPECT_EQ(rules(std::string("User-agent: *\nCrawl-delay: ") + v + "\n").crawl_delay_ms(),
-              std::nullopt) << v;
+              std::nullopt)
+        << v;
   }
 }
 
 TEST(RobotsRules, CrawlDelayComesFromTheChosenGroup) {
-  const auto r = rules("User-agent: *\nCrawl-delay: 9\n\nUser-agent: foobot\nCrawl-delay: 2\nDisallow: /x\n");
+  const auto r =
+      rules("User-agent: *\nCrawl-delay: 9\n\nUser-agent: foobot\nCrawl-delay: 2\nDisallow: /x\n");
   EXPECT_EQ(r.crawl_delay_ms(), 2000);
   EXPECT_EQ(rules("User-agent: other\nCrawl-delay: 9\n").crawl_delay_ms(), std::nullopt);
   // Merged groups: the largest delay, to stay polite.
   EXPECT_EQ(rules("User-agent: foobot\nCrawl-delay: 1\n\nUser-agent: foobot\nCrawl-delay: 3\n")
-                .crawl_delay_ms(), 3000);
+                .crawl_delay_ms(),
+            3000);
 }
 
 TEST(RobotsRules, CrawlDelayEndsTheUserAgentLines) {
@@ -234,7 +246,8 @@ TEST(RobotsRules, CrawlDelayEndsTheUserAgentLines) {
 
 TEST(RobotsRules, AcceptsEveryLineEnding) {
   for (const char* eol : {"\n", "\r\n", "\r"}) {
-    const std::string body = std::string("User-agent: *") + eol + "Disallow: /a" + eol + "Disallow: /b";
+    const std::string body =
+        std::string("User-agent: *") + eol + "Disallow: /a" + eol + "Disallow: /b";
     const auto r = rules(body);
     EXPECT_FALSE(r.allowed("/a")) << static_cast<int>(eol[0]);
     EXPECT_FALSE(r.allowed("/b")) << static_cast<int>(eol[0]);
@@ -259,7 +272,8 @@ TEST(RobotsRules, KeysAreCaseInsensitiveAndCommonTyposAccepted) {
 }
 
 TEST(RobotsRules, IgnoresMalformedLines) {
-  const auto r = rules("User-agent: *\nthis is not a rule\n:\nDisallow /a /b\nDisallow: /c\n<html>\n");
+  const auto r =
+      rules("User-agent: *\nthis is not a rule\n:\nDisallow /a /b\nDisallow: /c\n<html>\n");
   EXPECT_TRUE(r.allowed("/a"));
   EXPECT_FALSE(r.allowed("/c"));
 }
@@ -329,8 +343,9 @@ TEST(RobotsRules, Rfc9309SimpleExample) {
 }
 
 TEST(RobotsRules, Rfc9309LongestMatchExample) {
-  const auto r = rules("User-Agent: foobot\nAllow: /example/page/\nDisallow: /example/page/disallowed.gif\n",
-                       "foobot");
+  const auto r =
+      rules("User-Agent: foobot\nAllow: /example/page/\nDisallow: /example/page/disallowed.gif\n",
+            "foobot");
   EXPECT_TRUE(r.allowed("/example/page/"));
   EXPECT_TRUE(r.allowed("/example/page/allowed.gif"));
   EXPECT_FALSE(r.allowed("/example/page/disallowed.gif"));
@@ -356,8 +371,10 @@ TEST(RobotsRules, GoogleGroupSelectionExample) {
 
 TEST(RobotsRules, GoogleTrailingSlashExample) {
   const auto r = rules("User-agent: *\nDisallow: /fish/\n");
-  for (const char* p : {"/fish/", "/fish/?id=anything", "/fish/salmon.htm"}) EXPECT_FALSE(r.allowed(p)) << p;
-  for (const char* p : {"/fish", "/fish.html", "/animals/fish/", "/Fish/Salmon.asp"}) EXPECT_TRUE(r.allowed(p)) << p;
+  for (const char* p : {"/fish/", "/fish/?id=anything", "/fish/salmon.htm"})
+    EXPECT_FALSE(r.allowed(p)) << p;
+  for (const char* p : {"/fish", "/fish.html", "/animals/fish/", "/Fish/Salmon.asp"})
+    EXPECT_TRUE(r.allowed(p)) << p;
 }
 
 TEST(RobotsRules, GoogleRootPatterns) {

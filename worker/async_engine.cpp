@@ -1,11 +1,11 @@
 #include "worker/async_engine.hpp"
 
-#include <algorithm>
-#include <utility>
+#include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
-#include <spdlog/spdlog.h>
+#include <utility>
 
 #include "common/link_extractor.hpp"
 #include "common/url.hpp"
@@ -121,10 +121,11 @@ void AsyncEngine::start(JobId id) {
   const std::string host = job.host;
   try {
     job.transfer = pool_.acquire();
-    job.transfer->configure(job.url, options_, resolve_.get(),
-                            job.kind == Kind::kRobots ? Transfer::Purpose::kRobots
-                                                      : Transfer::Purpose::kPage);
-    if (multi_.add(job.transfer->easy(), [this, id](CURLcode code) { on_transfer_done(id, code); })) {
+    job.transfer->configure(
+        job.url, options_, resolve_.get(),
+        job.kind == Kind::kRobots ? Transfer::Purpose::kRobots : Transfer::Purpose::kPage);
+    if (multi_.add(job.transfer->easy(),
+                   [this, id](CURLcode code) { on_transfer_done(id, code); })) {
       return;
     }
   } catch (const std::exception& e) {
@@ -219,11 +220,11 @@ void AsyncEngine::parse(JobId id, Job& job, PageRecord record, std::string body)
     } catch (const std::exception& e) {
       spdlog::warn("link extraction failed for {}: {}", base, e.what());
     }
-    boost::asio::post(work.get_executor(), [this, life, id, links = std::move(links),
-                                            body = std::move(body)]() mutable {
-      if (life.expired()) return;
-      on_parsed(id, std::move(links), std::move(body));
-    });
+    boost::asio::post(work.get_executor(),
+                      [this, life, id, links = std::move(links), body = std::move(body)]() mutable {
+                        if (life.expired()) return;
+                        on_parsed(id, std::move(links), std::move(body));
+                      });
     work.reset();
   });
 }
@@ -272,10 +273,11 @@ void AsyncEngine::report(JobId id, PageRecord record) {
 void AsyncEngine::post_report(Callback done, PageRecord record) {
   ++reports_posted_;
   std::weak_ptr<int> life = life_;
-  boost::asio::post(io_, [this, life, done = std::move(done), record = std::move(record)]() mutable {
-    if (!life.expired()) --reports_posted_;
-    if (done) done(std::move(record));
-  });
+  boost::asio::post(io_,
+                    [this, life, done = std::move(done), record = std::move(record)]() mutable {
+                      if (!life.expired()) --reports_posted_;
+                      if (done) done(std::move(record));
+                    });
 }
 
 void AsyncEngine::cancel_all() {
@@ -286,7 +288,8 @@ void AsyncEngine::cancel_all() {
   parked_.clear();
   hosts_.clear();
   pages_ = 0;
-  std::sort(jobs.begin(), jobs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::sort(jobs.begin(), jobs.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& [id, job] : jobs) {
     if (job.transfer) {
       multi_.remove(job.transfer->easy());

@@ -1,15 +1,14 @@
 #pragma once
 /// The asynchronous fetch engine: many transfers at once on one io_context thread.
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 
 #include "worker/crawl_engine.hpp"
 #include "worker/curl_multi.hpp"

@@ -1,9 +1,9 @@
 #include "worker/crawl_engine.hpp"
 
+#include <curl/curl.h>
+
 #include <stdexcept>
 #include <string>
-
-#include <curl/curl.h>
 
 #include "worker/async_engine.hpp"
 #include "worker/sync_engine.hpp"

@@ -1,14 +1,13 @@
 #include "worker/curl_multi.hpp"
 
 #include <poll.h>
+#include <spdlog/spdlog.h>
 
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
 #include <stdexcept>
 #include <utility>
 #include <vector>
-
-#include <boost/asio/post.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
-#include <spdlog/spdlog.h>
 
 namespace crawler {
 
@@ -112,7 +111,8 @@ void CurlMulti::arm(const std::shared_ptr<Socket>& socket) {
   // asio's epoll reactor is edge-triggered and a wait only sees edges that come after it, while
   // curl expects level-triggered readiness (it may leave bytes in the socket: one buffer per
   // action). So look at the level first and, if already ready, act on the next turn of the loop.
-  pollfd level{socket->fd, static_cast<short>((want_read ? POLLIN : 0) | (want_write ? POLLOUT : 0)), 0};
+  pollfd level{socket->fd,
+               static_cast<short>((want_read ? POLLIN : 0) | (want_write ? POLLOUT : 0)), 0};
   if (::poll(&level, 1, 0) < 0) level.revents = 0;
   const short ready_error = level.revents & (POLLERR | POLLHUP | POLLNVAL);
   auto arm_one = [&](bool want, short ready_flag, int direction,
@@ -146,8 +146,8 @@ void CurlMulti::on_ready(const std::weak_ptr<Socket>& weak, int direction,
   if ((socket->wanted & direction) == 0) return;  // curl stopped wanting this direction
   std::weak_ptr<int> life = life_;
   socket_action(socket->fd, ec ? (direction | CURL_CSELECT_ERR) : direction);
-  if (life.expired()) return;               // a completion handler destroyed us
-  if (socket->wanted != 0) arm(socket);     // wanted is 0 once curl removed the socket
+  if (life.expired()) return;            // a completion handler destroyed us
+  if (socket->wanted != 0) arm(socket);  // wanted is 0 once curl removed the socket
 }
 
 void CurlMulti::on_timer(long timeout_ms) {

@@ -2,23 +2,26 @@
 /// libcurl's multi_socket API driven by one Boost.Asio io_context (curl's docs/examples/multi-uv.c,
 /// in asio terms).
 
+#include <curl/curl.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstddef>
 #include <functional>
 #include <memory>
 #include <unordered_map>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <curl/curl.h>
-
 namespace crawler {
 
 /// Owns one CURLM and runs its transfers on `io`: one steady_timer for curl's timeouts and one
 /// posix::stream_descriptor per socket curl asks about. curl owns every socket: descriptors are
-/// released, never closed. curl_multi_socket_action is only ever called from asio handlers, never
-/// from inside a curl callback, and curl_multi_info_read is drained after every call.
-/// Not thread-safe: use only on the io_context's thread. Must outlive no handler it posted: every
-/// handler holds a weak life token and does nothing once the CurlMulti is gone.
+/// released, never closed. curl wants level-triggered readiness and asio's epoll waits are
+/// edge-triggered, so before each wait the socket's level is polled (one poll(2), timeout 0) and
+/// a socket already ready is acted on at once. curl_multi_socket_action is only ever called from
+/// asio handlers, never from inside a curl callback, and curl_multi_info_read is drained after
+/// every call. Not thread-safe: use only on the io_context's thread. May be destroyed at any
+/// time on that thread, even from inside a DoneHandler: every handler it left queued holds a weak
+/// life token and does nothing once the CurlMulti is gone.
 class CurlMulti {
  public:
   /// Called once when a transfer ends, after its easy handle was removed from the multi.
@@ -58,7 +61,8 @@ class CurlMulti {
   void on_socket(curl_socket_t fd, int what);
   void on_timer(long timeout_ms);
   void arm(const std::shared_ptr<Socket>& socket);
-  void on_ready(const std::weak_ptr<Socket>& weak, int direction, const boost::system::error_code& ec);
+  void on_ready(const std::weak_ptr<Socket>& weak, int direction,
+                const boost::system::error_code& ec);
   void on_timeout(unsigned long generation);
   void socket_action(curl_socket_t fd, int ev_bitmask);
   void drain_completions();
@@ -66,7 +70,8 @@ class CurlMulti {
   boost::asio::io_context& io_;
   CURLM* multi_ = nullptr;
   boost::asio::steady_timer timer_;
-  unsigned long timer_generation_ = 0;  ///< bumped by each timer callback: older expiries do nothing
+  /// Bumped by each timer callback: an expiry or post from before it does nothing.
+  unsigned long timer_generation_ = 0;
   std::unordered_map<curl_socket_t, std::shared_ptr<Socket>> sockets_;
   std::unordered_map<CURL*, DoneHandler> transfers_;
   std::shared_ptr<int> life_ = std::make_shared<int>(0);  ///< handlers hold a weak_ptr to this

@@ -1,6 +1,8 @@
 #pragma once
 /// Per-host politeness: which waiting fetch may start now.
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -9,9 +11,6 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 namespace crawler {
 
@@ -80,8 +79,8 @@ class HostQueue {
   Limits limits_;
   StartHandler start_;
   std::unordered_map<std::string, Host> hosts_;
-  std::deque<std::string> ring_;                               ///< hosts that may start now
-  std::multimap<Clock::time_point, std::string> timed_;        ///< hosts waiting for their delay
+  std::deque<std::string> ring_;                         ///< hosts that may start now
+  std::multimap<Clock::time_point, std::string> timed_;  ///< hosts waiting for their delay
   std::size_t waiting_ = 0;
   std::size_t started_ = 0;
   bool pumping_ = false;

@@ -58,7 +58,8 @@ std::string ResolveList::check(const std::string& entry) {
   if (port.empty() || port.size() > 5) return "PORT is not a number from 1 to 65535";
   long value = 0;
   for (char c : port) {
-    if (std::isdigit(static_cast<unsigned char>(c)) == 0) return "PORT is not a number from 1 to 65535";
+    if (std::isdigit(static_cast<unsigned char>(c)) == 0)
+      return "PORT is not a number from 1 to 65535";
     value = value * 10 + (c - '0');
   }
   if (value < 1 || value > 65535) return "PORT is not a number from 1 to 65535";

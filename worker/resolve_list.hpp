@@ -1,10 +1,10 @@
 #pragma once
 /// The --resolve entries (curl's HOST:PORT:ADDR syntax) checked and turned into a curl_slist.
 
+#include <curl/curl.h>
+
 #include <string>
 #include <vector>
-
-#include <curl/curl.h>
 
 namespace crawler {
 

@@ -15,17 +15,20 @@ bool RetryPolicy::is_transient(const PageRecord& record) {
   switch (record.error) {
     case FetchError::kConnect:
     case FetchError::kTimeout:
-    case FetchError::kReset: return true;
-    case FetchError::kHttpStatus: return record.status == 429 || record.status >= 500;
-    default: return false;
+    case FetchError::kReset:
+      return true;
+    case FetchError::kHttpStatus:
+      return record.status == 429 || record.status >= 500;
+    default:
+      return false;
   }
 }
 
 RetryPolicy::Decision RetryPolicy::decide(const PageRecord& record, std::int64_t retry_after_s) {
   Decision d;
   if (!is_transient(record) || record.attempts > static_cast<std::uint32_t>(retries_)) return d;
-  const bool may_ask = record.error == FetchError::kHttpStatus &&
-                       (record.status == 429 || record.status == 503);
+  const bool may_ask =
+      record.error == FetchError::kHttpStatus && (record.status == 429 || record.status == 503);
   if (may_ask && retry_after_s > 0) {
     const std::int64_t ms = retry_after_s * 1000;
     if (ms > retry_after_max_ms_) {

@@ -37,7 +37,8 @@ class RobotsCache {
 
   /// The verdict for a robots.txt fetch per RFC 9309: 2xx → parse `body`; 4xx and unfollowable
   /// redirects → allow all; 5xx → disallow all; network failure → disallow all, `unreachable` set.
-  static Entry verdict(const PageRecord& record, std::string_view body, std::string_view user_agent);
+  static Entry verdict(const PageRecord& record, std::string_view body,
+                       std::string_view user_agent);
 
   /// The product token of a User-Agent string ("crawler/0.1 (+...)" → "crawler").
   static std::string product_token(std::string_view user_agent);

@@ -1,11 +1,11 @@
 #include "worker/sync_engine.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <boost/asio/post.hpp>
 #include <thread>
 #include <utility>
-
-#include <boost/asio/post.hpp>
-#include <spdlog/spdlog.h>
 
 #include "common/link_extractor.hpp"
 #include "common/url.hpp"
@@ -153,10 +153,11 @@ void SyncEngine::wait_for_host(const std::string& host, int delay_ms) {
 void SyncEngine::post_report(Callback done, PageRecord record) {
   ++reports_posted_;
   std::weak_ptr<int> life = life_;
-  boost::asio::post(io_, [this, life, done = std::move(done), record = std::move(record)]() mutable {
-    if (!life.expired()) --reports_posted_;
-    if (done) done(std::move(record));
-  });
+  boost::asio::post(io_,
+                    [this, life, done = std::move(done), record = std::move(record)]() mutable {
+                      if (!life.expired()) --reports_posted_;
+                      if (done) done(std::move(record));
+                    });
 }
 
 void SyncEngine::cancel_all() {

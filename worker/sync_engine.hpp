@@ -1,14 +1,13 @@
 #pragma once
 /// The blocking fetch engine: one transfer at a time, the contrast row of the benchmark.
 
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <string>
 #include <unordered_map>
-
-#include <boost/asio/io_context.hpp>
 
 #include "worker/crawl_engine.hpp"
 #include "worker/resolve_list.hpp"

@@ -84,11 +84,15 @@ std::size_t Transfer::on_write(char* data, std::size_t size, std::size_t count,
 
 FetchError Transfer::map_error(CURLcode code, bool redirected, bool over_cap) {
   switch (code) {
-    case CURLE_OK: return FetchError::kNone;
+    case CURLE_OK:
+      return FetchError::kNone;
     case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY: return FetchError::kDns;
-    case CURLE_COULDNT_CONNECT: return FetchError::kConnect;
-    case CURLE_OPERATION_TIMEDOUT: return FetchError::kTimeout;
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return FetchError::kDns;
+    case CURLE_COULDNT_CONNECT:
+      return FetchError::kConnect;
+    case CURLE_OPERATION_TIMEDOUT:
+      return FetchError::kTimeout;
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
@@ -103,24 +107,32 @@ FetchError Transfer::map_error(CURLcode code, bool redirected, bool over_cap) {
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
     case CURLE_SSL_INVALIDCERTSTATUS:
     case CURLE_SSL_CLIENTCERT:
-    case CURLE_USE_SSL_FAILED: return FetchError::kTls;
+    case CURLE_USE_SSL_FAILED:
+      return FetchError::kTls;
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
     case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE: return FetchError::kReset;
-    case CURLE_TOO_MANY_REDIRECTS: return FetchError::kTooManyRedirects;
+    case CURLE_PARTIAL_FILE:
+      return FetchError::kReset;
+    case CURLE_TOO_MANY_REDIRECTS:
+      return FetchError::kTooManyRedirects;
     // The start URL is checked before a transfer: a refused scheme or unparsable URL can only
     // come from a Location header.
     case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_URL_MALFORMAT: return redirected ? FetchError::kBadRedirect : FetchError::kBadUrl;
-    case CURLE_FILESIZE_EXCEEDED: return FetchError::kBodyTooLarge;
-    case CURLE_WRITE_ERROR: return over_cap ? FetchError::kBodyTooLarge : FetchError::kOther;
+    case CURLE_URL_MALFORMAT:
+      return redirected ? FetchError::kBadRedirect : FetchError::kBadUrl;
+    case CURLE_FILESIZE_EXCEEDED:
+      return FetchError::kBodyTooLarge;
+    case CURLE_WRITE_ERROR:
+      return over_cap ? FetchError::kBodyTooLarge : FetchError::kOther;
     case CURLE_BAD_CONTENT_ENCODING:
     case CURLE_WEIRD_SERVER_REPLY:
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
-    case CURLE_HTTP3: return FetchError::kProtocol;
-    default: return FetchError::kOther;
+    case CURLE_HTTP3:
+      return FetchError::kProtocol;
+    default:
+      return FetchError::kOther;
   }
 }
 

@@ -2,10 +2,10 @@
 /// One HTTP GET with libcurl: the easy-handle options and the result mapping, shared by the async
 /// and the sync engine so that both produce the same PageRecord for the same response.
 
+#include <curl/curl.h>
+
 #include <cstdint>
 #include <string>
-
-#include <curl/curl.h>
 
 #include "common/fetch_options.hpp"
 #include "common/page_record.hpp"
