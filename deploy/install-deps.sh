@@ -8,7 +8,7 @@ packages=(
   libcurl4-openssl-dev libboost-dev
   libzmq3-dev cppzmq-dev protobuf-compiler libprotobuf-dev
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libmodest-dev libgumbo-dev zlib1g-dev
+  libmodest-dev libgumbo-dev libicu-dev zlib1g-dev
   librocksdb-dev libpsl-dev libxxhash-dev libcli11-dev
   curl wget2 procps time python3
 )
