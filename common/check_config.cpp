@@ -8,8 +8,9 @@ extern char** environ;
 namespace crawler {
 
 void add_check_config_flag(CLI::App& app, bool& check_config) {
-  app.add_flag("--check-config", check_config,
-               "parse the flags and CRAWL_* variables, print the effective settings and exit (0 ok, 2 bad)");
+  app.add_flag(
+      "--check-config", check_config,
+      "parse the flags and CRAWL_* variables, print the effective settings and exit (0 ok, 2 bad)");
 }
 
 int check_config(const CLI::App& app, const std::function<void()>& validate) {

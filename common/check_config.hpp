@@ -1,10 +1,9 @@
 #pragma once
 /// --check-config: parse every flag and CRAWL_* variable, print the effective settings, exit.
 
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 namespace crawler {
 

@@ -2,12 +2,15 @@
 
 namespace crawler {
 
-LoopLagProbe::LoopLagProbe(boost::asio::io_context& io, MetricsRegistry& metrics, std::chrono::milliseconds interval)
+LoopLagProbe::LoopLagProbe(boost::asio::io_context& io, MetricsRegistry& metrics,
+                           std::chrono::milliseconds interval)
     : timer_(io),
       interval_(interval),
-      lag_(metrics.histogram("crawler_event_loop_lag_seconds",
-                             "How late the event loop ran a periodic timer (time its handler waited)", kLagBuckets)),
-      last_(metrics.gauge("crawler_event_loop_lag_last_seconds", "The event loop's most recent lag measurement")) {}
+      lag_(metrics.histogram(
+          "crawler_event_loop_lag_seconds",
+          "How late the event loop ran a periodic timer (time its handler waited)", kLagBuckets)),
+      last_(metrics.gauge("crawler_event_loop_lag_last_seconds",
+                          "The event loop's most recent lag measurement")) {}
 
 void LoopLagProbe::start() {
   if (running_) return;

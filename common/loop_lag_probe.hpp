@@ -2,10 +2,9 @@
 /// Measures how late the event loop runs a timer: the time a ready handler waits because the
 /// loop thread is busy (parsing on the loop, a long callback, a blocking call).
 
-#include <chrono>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
 
 #include "common/metrics.hpp"
 

@@ -35,7 +35,7 @@ class MeteredSink : public TaskSink {
   static constexpr std::size_t kOutcomes = static_cast<std::size_t>(FetchError::kOther) + 1;
 
   std::unique_ptr<TaskSink> inner_;
-  std::shared_ptr<const TaskSink*> view_;  ///< what the gauges read; null once this is gone
+  std::shared_ptr<const TaskSink*> view_;    ///< what the gauges read; null once this is gone
   std::array<Counter*, kOutcomes> pages_{};  ///< index: FetchError (kNone is "ok")
   Counter& bytes_;
   Counter& retries_;

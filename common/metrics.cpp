@@ -11,7 +11,8 @@ bool valid_name(const std::string& s, bool colon_ok) {
   if (s.empty()) return false;
   for (std::size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
-    const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (colon_ok && c == ':');
+    const bool letter =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (colon_ok && c == ':');
     if (!letter && !(i > 0 && c >= '0' && c <= '9')) return false;
   }
   return true;
@@ -120,8 +121,9 @@ struct MetricsRegistry::Family {
 MetricsRegistry::MetricsRegistry() = default;
 MetricsRegistry::~MetricsRegistry() = default;
 
-MetricsRegistry::Series& MetricsRegistry::series(const std::string& name, const std::string& help, Type type,
-                                                 const MetricLabels& labels, const std::vector<double>* bounds) {
+MetricsRegistry::Series& MetricsRegistry::series(const std::string& name, const std::string& help,
+                                                 Type type, const MetricLabels& labels,
+                                                 const std::vector<double>* bounds) {
   if (!valid_name(name, true)) throw std::invalid_argument("bad metric name '" + name + "'");
   for (const auto& [k, v] : labels) {
     if (!valid_name(k, false) || k.rfind("__", 0) == 0 || (type == Type::kHistogram && k == "le")) {
@@ -134,10 +136,13 @@ MetricsRegistry::Series& MetricsRegistry::series(const std::string& name, const 
     if (f->name == name) family = f.get();
   }
   if (family == nullptr) {
-    families_.push_back(std::make_unique<Family>(Family{name, help, type, bounds ? *bounds : std::vector<double>{}, {}}));
+    families_.push_back(std::make_unique<Family>(
+        Family{name, help, type, bounds ? *bounds : std::vector<double>{}, {}}));
     family = families_.back().get();
-  } else if (family->type != type || family->help != help || (bounds && *bounds != family->bounds)) {
-    throw std::invalid_argument("metric " + name + " registered again with another type, help or buckets");
+  } else if (family->type != type || family->help != help ||
+             (bounds && *bounds != family->bounds)) {
+    throw std::invalid_argument("metric " + name +
+                                " registered again with another type, help or buckets");
   }
   for (auto& s : family->series) {
     if (s->labels == labels) return *s;
@@ -148,7 +153,8 @@ MetricsRegistry::Series& MetricsRegistry::series(const std::string& name, const 
   return s;
 }
 
-Counter& MetricsRegistry::counter(const std::string& name, const std::string& help, const MetricLabels& labels) {
+Counter& MetricsRegistry::counter(const std::string& name, const std::string& help,
+                                  const MetricLabels& labels) {
   Series& s = series(name, help, Type::kCounter, labels, nullptr);
   std::lock_guard lock(mutex_);
   if (s.read) throw std::invalid_argument("metric " + name + " is already a counter_fn");
@@ -156,7 +162,8 @@ Counter& MetricsRegistry::counter(const std::string& name, const std::string& he
   return *s.counter;
 }
 
-Gauge& MetricsRegistry::gauge(const std::string& name, const std::string& help, const MetricLabels& labels) {
+Gauge& MetricsRegistry::gauge(const std::string& name, const std::string& help,
+                              const MetricLabels& labels) {
   Series& s = series(name, help, Type::kGauge, labels, nullptr);
   std::lock_guard lock(mutex_);
   if (s.read) throw std::invalid_argument("metric " + name + " is already a gauge_fn");
@@ -165,7 +172,8 @@ Gauge& MetricsRegistry::gauge(const std::string& name, const std::string& help, 
 }
 
 Histogram& MetricsRegistry::histogram(const std::string& name, const std::string& help,
-                                      const std::vector<double>& upper_bounds, const MetricLabels& labels) {
+                                      const std::vector<double>& upper_bounds,
+                                      const MetricLabels& labels) {
   auto h = std::make_unique<Histogram>(upper_bounds);  // validates the bounds before registering
   Series& s = series(name, help, Type::kHistogram, labels, &upper_bounds);
   std::lock_guard lock(mutex_);
@@ -173,16 +181,16 @@ Histogram& MetricsRegistry::histogram(const std::string& name, const std::string
   return *s.histogram;
 }
 
-void MetricsRegistry::gauge_fn(const std::string& name, const std::string& help, std::function<double()> read,
-                               const MetricLabels& labels) {
+void MetricsRegistry::gauge_fn(const std::string& name, const std::string& help,
+                               std::function<double()> read, const MetricLabels& labels) {
   Series& s = series(name, help, Type::kGauge, labels, nullptr);
   std::lock_guard lock(mutex_);
   if (s.gauge) throw std::invalid_argument("metric " + name + " is already a gauge");
   s.read = std::move(read);
 }
 
-void MetricsRegistry::counter_fn(const std::string& name, const std::string& help, std::function<double()> read,
-                                 const MetricLabels& labels) {
+void MetricsRegistry::counter_fn(const std::string& name, const std::string& help,
+                                 std::function<double()> read, const MetricLabels& labels) {
   Series& s = series(name, help, Type::kCounter, labels, nullptr);
   std::lock_guard lock(mutex_);
   if (s.counter) throw std::invalid_argument("metric " + name + " is already a counter");
@@ -199,11 +207,13 @@ std::string MetricsRegistry::render() const {
       if (s->histogram) {
         const auto snap = s->histogram->snapshot();
         for (std::size_t i = 0; i <= snap.bounds.size(); ++i) {
-          const std::string le = i < snap.bounds.size() ? format_metric_value(snap.bounds[i]) : "+Inf";
+          const std::string le =
+              i < snap.bounds.size() ? format_metric_value(snap.bounds[i]) : "+Inf";
           out += f->name + "_bucket" + label_text(s->labels, "le=\"" + le + '"') + ' ' +
                  std::to_string(snap.cumulative[i]) + '\n';
         }
-        out += f->name + "_sum" + label_text(s->labels) + ' ' + format_metric_value(snap.sum) + '\n';
+        out +=
+            f->name + "_sum" + label_text(s->labels) + ' ' + format_metric_value(snap.sum) + '\n';
         out += f->name + "_count" + label_text(s->labels) + ' ' + std::to_string(snap.count) + '\n';
         continue;
       }

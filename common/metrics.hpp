@@ -80,10 +80,11 @@ class MetricsRegistry {
   MetricsRegistry(const MetricsRegistry&) = delete;
   MetricsRegistry& operator=(const MetricsRegistry&) = delete;
 
-  Counter& counter(const std::string& name, const std::string& help, const MetricLabels& labels = {});
+  Counter& counter(const std::string& name, const std::string& help,
+                   const MetricLabels& labels = {});
   Gauge& gauge(const std::string& name, const std::string& help, const MetricLabels& labels = {});
-  Histogram& histogram(const std::string& name, const std::string& help, const std::vector<double>& upper_bounds,
-                       const MetricLabels& labels = {});
+  Histogram& histogram(const std::string& name, const std::string& help,
+                       const std::vector<double>& upper_bounds, const MetricLabels& labels = {});
 
   /// A gauge (or counter) whose value `read` returns when rendered. `read` runs on the thread
   /// that calls render(): the status server renders on its event loop, so `read` may look at
@@ -101,8 +102,8 @@ class MetricsRegistry {
   enum class Type { kCounter, kGauge, kHistogram };
   struct Series;
   struct Family;
-  Series& series(const std::string& name, const std::string& help, Type type, const MetricLabels& labels,
-                 const std::vector<double>* bounds);
+  Series& series(const std::string& name, const std::string& help, Type type,
+                 const MetricLabels& labels, const std::vector<double>* bounds);
 
   mutable std::mutex mutex_;
   std::vector<std::unique_ptr<Family>> families_;

@@ -14,7 +14,8 @@ ServiceTelemetry::ServiceTelemetry(CLI::App& app) {
 
 ServiceTelemetry::~ServiceTelemetry() { stop(); }
 
-std::optional<int> ServiceTelemetry::check_config(const CLI::App& app, const std::function<void()>& validate) const {
+std::optional<int> ServiceTelemetry::check_config(const CLI::App& app,
+                                                  const std::function<void()>& validate) const {
   if (!check_config_) return std::nullopt;
   return crawler::check_config(app, validate);
 }

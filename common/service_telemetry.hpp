@@ -2,13 +2,12 @@
 /// --metrics-listen and --check-config for a long-running program built on one io_context
 /// (crawl-worker): its metrics registry, the event-loop lag probe and the status server.
 
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
-
-#include <CLI/CLI.hpp>
-#include <boost/asio/io_context.hpp>
 
 #include "common/loop_lag_probe.hpp"
 #include "common/metrics.hpp"
@@ -32,7 +31,8 @@ class ServiceTelemetry {
 
   /// After parsing: with --check-config, the exit status of check_config(app, validate) (the
   /// settings are printed); otherwise nullopt, and the program goes on.
-  std::optional<int> check_config(const CLI::App& app, const std::function<void()>& validate = {}) const;
+  std::optional<int> check_config(const CLI::App& app,
+                                  const std::function<void()>& validate = {}) const;
 
   MetricsRegistry& metrics() { return metrics_; }
   /// Wraps a sink in a MeteredSink (pages by outcome, bytes, latency, in flight).

@@ -1,9 +1,5 @@
 #include "common/status_server.hpp"
 
-#include <list>
-#include <optional>
-#include <stdexcept>
-
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -14,6 +10,9 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <list>
+#include <optional>
+#include <stdexcept>
 
 #include "common/fetch_cli.hpp"
 
@@ -30,7 +29,8 @@ tcp::endpoint parse_listen_endpoint(const std::string& text) {
     throw std::invalid_argument("'" + text + "': expected ADDR:PORT, e.g. 0.0.0.0:9090");
   }
   std::string host = text.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   boost::system::error_code ec;
   const auto address = net::ip::make_address(host, ec);
   if (ec) throw std::invalid_argument("'" + text + "': '" + host + "' is not a numeric IP address");
@@ -50,7 +50,8 @@ tcp::endpoint parse_listen_endpoint(const std::string& text) {
 
 void add_metrics_listen_option(CLI::App& app, std::string& listen) {
   app.add_option("--metrics-listen", listen,
-                 "serve /metrics, /healthz and /readyz over HTTP on ADDR:PORT, e.g. 0.0.0.0:9090 (empty: off)")
+                 "serve /metrics, /healthz and /readyz over HTTP on ADDR:PORT, e.g. 0.0.0.0:9090 "
+                 "(empty: off)")
       ->envname(env_name("metrics-listen"))
       ->capture_default_str()
       ->check([](const std::string& value) -> std::string {
@@ -67,15 +68,17 @@ void add_metrics_listen_option(CLI::App& app, std::string& listen) {
 /// What the server and its connections share; connections hold it, so it outlives the server
 /// object while their cancelled handlers are still queued.
 struct StatusServer::Core : std::enable_shared_from_this<Core> {
-  Core(net::io_context& io, MetricsRegistry& registry, ReadyCheck ready_check, StatusServerLimits bounds)
+  Core(net::io_context& io, MetricsRegistry& registry, ReadyCheck ready_check,
+       StatusServerLimits bounds)
       : io(io),
         limits(bounds),
         acceptor(io),
         backoff(io),
         metrics(registry),
         ready(std::move(ready_check)),
-        rejected(registry.counter("crawler_status_rejected_connections_total",
-                                  "Status-server connections closed at once because too many were open")) {}
+        rejected(registry.counter(
+            "crawler_status_rejected_connections_total",
+            "Status-server connections closed at once because too many were open")) {}
 
   std::size_t open_connections() {
     connections.remove_if([](const std::weak_ptr<Connection>& c) { return c.expired(); });
@@ -100,7 +103,9 @@ struct StatusServer::Core : std::enable_shared_from_this<Core> {
 class StatusServer::Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(tcp::socket&& socket, std::shared_ptr<Core> core)
-      : stream_(std::move(socket)), buffer_(2 * std::size_t{core->limits.header_limit}), core_(std::move(core)) {}
+      : stream_(std::move(socket)),
+        buffer_(2 * std::size_t{core->limits.header_limit}),
+        core_(std::move(core)) {}
 
   void run() { do_read(); }
   void close() {
@@ -115,7 +120,8 @@ class StatusServer::Connection : public std::enable_shared_from_this<Connection>
     parser_->header_limit(core_->limits.header_limit);
     parser_->body_limit(0);
     stream_.expires_after(core_->limits.read_timeout);
-    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Connection::on_read, shared_from_this()));
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Connection::on_read, shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t) {
@@ -123,7 +129,8 @@ class StatusServer::Connection : public std::enable_shared_from_this<Connection>
         ec == net::error::operation_aborted) {
       return close();
     }
-    if (ec == http::error::header_limit) return respond_error(http::status::request_header_fields_too_large);
+    if (ec == http::error::header_limit)
+      return respond_error(http::status::request_header_fields_too_large);
     if (ec) return respond_error(http::status::bad_request);
     const auto& request = parser_->get();
     response_ = {};
@@ -152,7 +159,8 @@ class StatusServer::Connection : public std::enable_shared_from_this<Connection>
       } catch (const std::exception&) {
         ready = false;
       }
-      set_text(ready ? http::status::ok : http::status::service_unavailable, ready ? "ready\n" : "not ready\n");
+      set_text(ready ? http::status::ok : http::status::service_unavailable,
+               ready ? "ready\n" : "not ready\n");
     } else {
       set_text(http::status::not_found, "not found: try /metrics, /healthz or /readyz\n");
     }
@@ -180,7 +188,8 @@ class StatusServer::Connection : public std::enable_shared_from_this<Connection>
 
   void do_write() {
     stream_.expires_after(core_->limits.write_timeout);
-    http::async_write(stream_, response_, beast::bind_front_handler(&Connection::on_write, shared_from_this()));
+    http::async_write(stream_, response_,
+                      beast::bind_front_handler(&Connection::on_write, shared_from_this()));
   }
 
   void on_write(beast::error_code ec, std::size_t) {

@@ -2,15 +2,14 @@
 /// A tiny HTTP/1.1 server (Boost.Beast) for operators and orchestrators: /metrics, /healthz and
 /// /readyz, on the process's own io_context.
 
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
-
-#include <CLI/CLI.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 
 #include "common/metrics.hpp"
 
@@ -26,7 +25,8 @@ void add_metrics_listen_option(CLI::App& app, std::string& listen);
 
 /// The bounds of a StatusServer; the defaults suit a scraper and a kubelet.
 struct StatusServerLimits {
-  std::chrono::milliseconds read_timeout{5000};   ///< to receive one request (idle keep-alive included)
+  std::chrono::milliseconds read_timeout{
+      5000};  ///< to receive one request (idle keep-alive included)
   std::chrono::milliseconds write_timeout{5000};  ///< to send one response
   std::uint32_t header_limit = 8 * 1024;          ///< request header bytes at most
   std::size_t max_connections = 32;               ///< open at once; more are closed at once

@@ -4,10 +4,12 @@
 
 namespace crawler {
 
-CrawlTelemetry::CrawlTelemetry(boost::asio::io_context& io, const std::string& listen) : lag_(io, metrics_) {
+CrawlTelemetry::CrawlTelemetry(boost::asio::io_context& io, const std::string& listen)
+    : lag_(io, metrics_) {
   // Not ready until start() gives the crawl's own check.
   if (!listen.empty()) {
-    server_ = std::make_unique<StatusServer>(io, listen, metrics_, [this] { return ready_ && ready_(); });
+    server_ =
+        std::make_unique<StatusServer>(io, listen, metrics_, [this] { return ready_ && ready_(); });
   }
 }
 

@@ -1,11 +1,10 @@
 #pragma once
 /// The crawl's metrics and, with --metrics-listen, its /metrics, /healthz and /readyz server.
 
+#include <boost/asio/io_context.hpp>
 #include <functional>
 #include <memory>
 #include <string>
-
-#include <boost/asio/io_context.hpp>
 
 #include "common/crawl_stats.hpp"
 #include "common/loop_lag_probe.hpp"

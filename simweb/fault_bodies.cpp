@@ -1,9 +1,9 @@
 #include "simweb/fault_bodies.hpp"
 
+#include <zlib.h>
+
 #include <algorithm>
 #include <string_view>
-
-#include <zlib.h>
 
 namespace simweb {
 namespace {
@@ -39,7 +39,8 @@ SlowBody::SlowBody(std::uint64_t bytes_per_sec)
     : rate_(std::max<std::uint64_t>(bytes_per_sec, 1)), start_(std::chrono::steady_clock::now()) {}
 
 BodySource::Piece SlowBody::next() {
-  if (std::chrono::steady_clock::now() - start_ >= kFaultGiveUp) return {{}, {}, Piece::Then::kClose};
+  if (std::chrono::steady_clock::now() - start_ >= kFaultGiveUp)
+    return {{}, {}, Piece::Then::kClose};
   // At >= 10 B/s send every 100 ms what is due; below, one byte per 1000/rate ms.
   const bool fast = rate_ >= 10;
   const std::chrono::milliseconds tick{fast ? 100 : static_cast<long>(1000 / rate_)};

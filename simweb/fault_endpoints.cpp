@@ -45,7 +45,7 @@ Reply bad_request(std::string_view why) {
 
 Reply with_status(unsigned code, std::string body) {
   Reply r = Reply::make(http::int_to_status(code), kHtml, std::move(body));
-  r.message.result(code);  // keeps codes Beast has no name for
+  r.message.result(code);                                    // keeps codes Beast has no name for
   if (code == 204 || code == 304) r.message.body().clear();  // these never carry a body
   if (code == 429 || code == 503) r.message.set(http::field::retry_after, "1");
   return r;
@@ -85,8 +85,9 @@ void FaultEndpoints::route(std::string_view path, const boost::asio::any_io_exec
   if (name == "status") {
     const auto code = parse_number(arg(1), 200, 599);
     if (!arity(1) || !code) return done(bad_request("status/{200-599}"));
-    return done(with_status(static_cast<unsigned>(*code),
-                            html_with_links("status", "<a href=\"/should-not-be-extracted\">x</a>")));
+    return done(
+        with_status(static_cast<unsigned>(*code),
+                    html_with_links("status", "<a href=\"/should-not-be-extracted\">x</a>")));
   }
   if (name == "flaky") {
     const auto n = parse_number(arg(2), 0, kMaxCount);
@@ -94,8 +95,8 @@ void FaultEndpoints::route(std::string_view path, const boost::asio::any_io_exec
     if (!arity(3) || !all_of(arg(1), 64, "._-") || !n || !code)
       return done(bad_request("flaky/{key}/{0-100}/{200-599}"));
     flaky_.next(std::string(arg(1)), executor,
-                [n = *n, code = static_cast<unsigned>(*code), done = std::move(done)](
-                    std::optional<std::uint64_t> count) {
+                [n = *n, code = static_cast<unsigned>(*code),
+                 done = std::move(done)](std::optional<std::uint64_t> count) {
                   if (!count) return done(bad_request("too many flaky keys"));
                   if (*count <= n)
                     return done(with_status(code, html_with_links("flaky", "<p>not yet</p>")));
@@ -133,9 +134,10 @@ void FaultEndpoints::route(std::string_view path, const boost::asio::any_io_exec
     if (!arity(1) || !n) return done(bad_request("redirect/{0-100}"));
     if (*n > 0) return done(redirect("/fault/redirect/" + std::to_string(*n - 1)));
     return done(Reply::make(http::status::ok, kHtml,
-                            html_with_links("redirected", "<a href=\"target-a.html\">a</a>\n"
-                                                          "<a href=\"../up.html\">up</a>\n"
-                                                          "<a href=\"/root.html\">root</a>")));
+                            html_with_links("redirected",
+                                            "<a href=\"target-a.html\">a</a>\n"
+                                            "<a href=\"../up.html\">up</a>\n"
+                                            "<a href=\"/root.html\">root</a>")));
   }
   if (name == "loop" && arity(0)) return done(redirect("/fault/loop"));
   if (name == "to-scheme") {

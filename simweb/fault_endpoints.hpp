@@ -1,12 +1,11 @@
 #pragma once
 /// The fault-injection endpoints under /fault/ (a fixed contract other parts test against).
 
+#include <boost/asio/any_io_executor.hpp>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string_view>
-
-#include <boost/asio/any_io_executor.hpp>
 
 #include "simweb/flaky_counters.hpp"
 #include "simweb/reply.hpp"

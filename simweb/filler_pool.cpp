@@ -1,8 +1,8 @@
 #include "simweb/filler_pool.hpp"
 
-#include <stdexcept>
-
 #include <zlib.h>
+
+#include <stdexcept>
 
 #include "simweb/rng.hpp"
 
@@ -13,18 +13,18 @@ constexpr std::size_t kItems = 512;
 constexpr std::uint64_t kPoolSeed = 0x51a7e5;  // the pool is the same for every site
 
 constexpr std::string_view kWords[] = {
-    "crawler",  "frontier", "queue",    "host",     "latency", "socket",    "buffer",  "parser",
-    "anchor",   "document", "request",  "response", "header",  "timeout",   "retry",   "backoff",
-    "robots",   "politeness", "shard",  "worker",   "event",   "loop",      "thread",  "pool",
-    "chess",    "game",     "board",    "move",     "waiting", "thinking",  "async",   "await",
-    "coroutine", "future",  "promise",  "result",   "value",   "error",     "status",  "redirect",
-    "the",      "a",        "of",       "and",      "to",      "in",        "is",      "for",
-    "with",     "on",       "that",     "by",       "from",    "as",        "at",      "it",
-    "river",    "mountain", "village",  "harbour",  "library", "garden",    "window",  "lantern",
-    "café",     "naïve",    "Zürich",   "façade",   "über",    "piñata",    "smörgås", "crème",
-    "quickly",  "slowly",   "quietly",  "always",   "never",   "often",     "rarely",  "soon",
-    "blue",     "green",    "amber",    "silver",   "narrow",  "wide",      "early",   "late",
-    "builds",   "fetches",  "parses",   "follows",  "writes",  "measures",  "waits",   "counts",
+    "crawler",   "frontier",   "queue",   "host",     "latency", "socket",   "buffer",  "parser",
+    "anchor",    "document",   "request", "response", "header",  "timeout",  "retry",   "backoff",
+    "robots",    "politeness", "shard",   "worker",   "event",   "loop",     "thread",  "pool",
+    "chess",     "game",       "board",   "move",     "waiting", "thinking", "async",   "await",
+    "coroutine", "future",     "promise", "result",   "value",   "error",    "status",  "redirect",
+    "the",       "a",          "of",      "and",      "to",      "in",       "is",      "for",
+    "with",      "on",         "that",    "by",       "from",    "as",       "at",      "it",
+    "river",     "mountain",   "village", "harbour",  "library", "garden",   "window",  "lantern",
+    "café",      "naïve",      "Zürich",  "façade",   "über",    "piñata",   "smörgås", "crème",
+    "quickly",   "slowly",     "quietly", "always",   "never",   "often",    "rarely",  "soon",
+    "blue",      "green",      "amber",   "silver",   "narrow",  "wide",     "early",   "late",
+    "builds",    "fetches",    "parses",  "follows",  "writes",  "measures", "waits",   "counts",
 };
 
 std::string deflate_piece(std::string_view text) {
@@ -67,9 +67,10 @@ FillerPool::FillerPool() {
       item.text += r.chance(8) ? "; it costs 5 &lt; 7 &amp; more. " : ". ";
     }
     item.deflated = deflate_piece(item.text);
-    item.crc = static_cast<std::uint32_t>(
-        crc32(0, reinterpret_cast<const Bytef*>(item.text.data()), static_cast<uInt>(item.text.size())));
-    item.crc_op = static_cast<std::uint32_t>(crc32_combine_gen(static_cast<z_off_t>(item.text.size())));
+    item.crc = static_cast<std::uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(item.text.data()),
+                                                static_cast<uInt>(item.text.size())));
+    item.crc_op =
+        static_cast<std::uint32_t>(crc32_combine_gen(static_cast<z_off_t>(item.text.size())));
     items_.push_back(std::move(item));
   }
 }

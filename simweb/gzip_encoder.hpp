@@ -1,10 +1,10 @@
 #pragma once
 /// gzip (RFC 1952) compression with zlib, whole-buffer or streaming.
 
+#include <zlib.h>
+
 #include <string>
 #include <string_view>
-
-#include <zlib.h>
 
 namespace simweb {
 

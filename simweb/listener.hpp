@@ -1,13 +1,12 @@
 #pragma once
 /// Accepts TCP connections and starts a Session for each.
 
-#include <cstdint>
-#include <memory>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/error.hpp>
+#include <cstdint>
+#include <memory>
 
 #include "simweb/session.hpp"
 

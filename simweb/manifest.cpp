@@ -64,8 +64,8 @@ Manifest::Counts Manifest::write(const Site& site, const std::filesystem::path& 
       ",\"links\":" + std::to_string(c.links) +
       ",\"pages_reachable_full\":" + std::to_string(site.pages_reachable_full()) +
       ",\"lines_depth0\":" + std::to_string(counts.lines_depth0) +
-      ",\"lines_full\":" + std::to_string(counts.lines_full) + ",\"port\":" + std::to_string(c.port) +
-      ",\"seed\":" + std::to_string(c.seed) + "}\n";
+      ",\"lines_full\":" + std::to_string(counts.lines_full) +
+      ",\"port\":" + std::to_string(c.port) + ",\"seed\":" + std::to_string(c.seed) + "}\n";
   write_file(dir, "manifest.json", [&](std::FILE* f) { std::fputs(json.c_str(), f); });
   return counts;
 }

@@ -22,8 +22,8 @@ std::size_t pick_filler(Rng& r) { return r.below(FillerPool::instance().size());
 
 /// Writes one <a> (or <area>) with a real href, in a random but valid attribute style.
 void append_anchor(std::string& out, Rng& r, const std::string& href, int page, bool area) {
-  const bool plain = !href.empty() && href.find_first_of(" \t\n=") == std::string::npos &&
-                     href.back() != '/';
+  const bool plain =
+      !href.empty() && href.find_first_of(" \t\n=") == std::string::npos && href.back() != '/';
   out += area ? "<area shape=\"rect\" coords=\"0,0,80,20\"" : "<a";
   if (r.chance(30)) out += " class=\"lnk\"";
   const auto name_style = r.below(100);
@@ -59,8 +59,7 @@ std::vector<std::string> body_decoys(int page, int host) {
       "<p><a href=\"\">empty</a> <a href=\"#top\">top</a> <a href=\" #s1 \">section</a> "
       "<a>no href</a> <a href>bare</a></p>\n",
       "<script>document.write('<a href=\"/decoy/inline-" + p + ".html\">x</a>');</script>\n",
-      "<style>.note::after { content: '<a href=\"/decoy/style-body-" + p +
-          ".html\">'; }</style>\n",
+      "<style>.note::after { content: '<a href=\"/decoy/style-body-" + p + ".html\">'; }</style>\n",
       "<link rel=\"prefetch\" href=\"/decoy/prefetch-" + p + ".html\">\n",
       "<form action=\"/decoy/form-" + p + ".html\"><button>go</button></form>\n",
   };
@@ -129,12 +128,18 @@ std::string PageRenderer::render_page(int page, bool gzip) const {
   out += " | " + site_.host_name(host) + " <a href=\"/decoy/title-" + p + ".html\">x</a></title>\n";
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   out += "<link rel=\"stylesheet\" href=\"/decoy/site-" + p + ".css\">\n";
-  out += "<style>\n/* <a href=\"/decoy/style-" + p + ".html\">not a link</a> */\n"
+  out += "<style>\n/* <a href=\"/decoy/style-" + p +
+         ".html\">not a link</a> */\n"
          "body { margin: 0 auto; max-width: 48em; font: 16px/1.5 Georgia, serif; }\n"
          "a[href^=\"http\"] { color: #1a0dab; }\n</style>\n";
-  out += "<script>\n  // <a href=\"/decoy/script-comment-" + p + ".html\">\n"
-         "  var tpl = '<a href=\"/decoy/script-" + p + ".html\">more</a>';\n"
-         "  window.sim = { page: " + p + ", next: \"/decoy/script-var-" + p + ".html\" };\n"
+  out += "<script>\n  // <a href=\"/decoy/script-comment-" + p +
+         ".html\">\n"
+         "  var tpl = '<a href=\"/decoy/script-" +
+         p +
+         ".html\">more</a>';\n"
+         "  window.sim = { page: " +
+         p + ", next: \"/decoy/script-var-" + p +
+         ".html\" };\n"
          "</script>\n</head>\n<body>\n<a id=\"top\"></a>\n<header><h1>";
   out += words(2, 6);
   out += "</h1>\n<nav><ul>\n";
@@ -185,17 +190,20 @@ std::string PageRenderer::render_page(int page, bool gzip) const {
     out += anchor(area, true);
     out += "</map>\n";
   }
-  out += "<footer><p>&copy; 2024 " + site_.host_name(host) +
-         " &amp; friends &middot; <a href=\"#top\">back to top</a></p></footer>\n</body>\n</html>\n";
+  out +=
+      "<footer><p>&copy; 2024 " + site_.host_name(host) +
+      " &amp; friends &middot; <a href=\"#top\">back to top</a></p></footer>\n</body>\n</html>\n";
   return out.finish();
 }
 
 std::string PageRenderer::render_private(int host, std::string_view target, bool gzip) const {
   Rng r(Rng::mix(site_.config().seed, fnv1a(target), kPrivateSalt));
-  const int local = static_cast<int>(r.below(static_cast<std::uint64_t>(site_.host_page_count(host))));
+  const int local =
+      static_cast<int>(r.below(static_cast<std::uint64_t>(site_.host_page_count(host))));
   PageWriter out(gzip);
-  out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>Private</title>"
-         "</head>\n<body>\n<h1>Private area</h1>\n<p>";
+  out +=
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>Private</title>"
+      "</head>\n<body>\n<h1>Private area</h1>\n<p>";
   out.append_filler(pick_filler(r));
   out += "</p>\n<ul>\n<li><a href=\"/\">home</a></li>\n<li><a href=\"" +
          Site::private_target(static_cast<std::uint32_t>(r.below(1000))) +
@@ -211,11 +219,20 @@ std::string PageRenderer::render_not_found(std::string_view target) {
       "<body><h1>Not Found</h1><p>Nothing lives at ";
   for (char c : target) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out + ".</p></body></html>\n";

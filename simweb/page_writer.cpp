@@ -1,8 +1,8 @@
 #include "simweb/page_writer.hpp"
 
-#include <algorithm>
-
 #include <zlib.h>
+
+#include <algorithm>
 
 #include "simweb/filler_pool.hpp"
 
@@ -44,8 +44,8 @@ void PageWriter::append_filler(std::size_t index) {
 }
 
 void PageWriter::flush_markup() {
-  crc_ = static_cast<std::uint32_t>(
-      crc32(crc_, reinterpret_cast<const Bytef*>(pending_.data()), static_cast<uInt>(pending_.size())));
+  crc_ = static_cast<std::uint32_t>(crc32(crc_, reinterpret_cast<const Bytef*>(pending_.data()),
+                                          static_cast<uInt>(pending_.size())));
   // Stored blocks: the stream is byte-aligned here, so each header is one byte (BFINAL=0,
   // BTYPE=00) followed by LEN and its one's complement.
   for (std::size_t at = 0; at < pending_.size(); at += kMaxStored) {

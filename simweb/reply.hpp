@@ -1,13 +1,12 @@
 #pragma once
 /// What a route answers: a whole message, a header followed by a paced body, or a reset.
 
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 namespace simweb {
 

@@ -73,7 +73,8 @@ void Router::route(const Request& request, int host, const boost::asio::any_io_e
     return done(std::move(r));
   }
   if (host < 0)
-    return done(Reply::make(http::status::not_found, kHtml, PageRenderer::render_not_found(target)));
+    return done(
+        Reply::make(http::status::not_found, kHtml, PageRenderer::render_not_found(target)));
   if (path.starts_with("/fault/")) return faults_.route(path, executor, std::move(done));
   if (target == "/robots.txt")
     return done(Reply::make(http::status::ok, "text/plain; charset=utf-8", std::string(kRobots)));
@@ -81,10 +82,11 @@ void Router::route(const Request& request, int host, const boost::asio::any_io_e
   const bool gzip = config_.gzip && accepts_gzip(sv(request[http::field::accept_encoding]));
   const int page = path.starts_with("/private/") ? -1 : site_.find_page(host, target);
   if (page < 0 && !path.starts_with("/private/"))
-    return done(Reply::make(http::status::not_found, kHtml, PageRenderer::render_not_found(target)));
-  Reply r = Reply::make(http::status::ok, kHtml,
-                        page >= 0 ? renderer_.render_page(page, gzip)
-                                  : renderer_.render_private(host, target, gzip));
+    return done(
+        Reply::make(http::status::not_found, kHtml, PageRenderer::render_not_found(target)));
+  Reply r = Reply::make(
+      http::status::ok, kHtml,
+      page >= 0 ? renderer_.render_page(page, gzip) : renderer_.render_private(host, target, gzip));
   if (gzip) r.message.set(http::field::content_encoding, "gzip");
   r.message.set(http::field::vary, "Accept-Encoding");
   done(std::move(r));

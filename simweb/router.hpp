@@ -1,12 +1,11 @@
 #pragma once
 /// Maps one HTTP request to a Reply: site pages, robots.txt, /private/, faults, /__stats.
 
-#include <functional>
-#include <string_view>
-
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <functional>
+#include <string_view>
 
 #include "simweb/fault_endpoints.hpp"
 #include "simweb/page_renderer.hpp"

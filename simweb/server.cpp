@@ -1,17 +1,16 @@
 #include "simweb/server.hpp"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <csignal>
 #include <future>
 #include <optional>
 #include <stdexcept>
 #include <thread>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/address.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 
 #include "simweb/flaky_counters.hpp"
 #include "simweb/listener.hpp"
@@ -41,7 +40,8 @@ struct Server::Impl {
 
 Server::Server(ServerConfig config, SiteConfig site) : impl_(std::make_unique<Impl>()) {
   if (config.threads < 1 || config.threads > 256)
-    throw std::invalid_argument("threads must be in [1, 256], got " + std::to_string(config.threads));
+    throw std::invalid_argument("threads must be in [1, 256], got " +
+                                std::to_string(config.threads));
   if (config.latency_ms < 0 || config.latency_ms > 600'000)
     throw std::invalid_argument("latency_ms must be in [0, 600000], got " +
                                 std::to_string(config.latency_ms));
@@ -69,9 +69,11 @@ std::uint16_t Server::start() {
   d.stats = std::make_unique<StatsRegistry>(*d.site);
   d.flaky = std::make_unique<FlakyCounters>(*d.ioc);
   d.router = std::make_unique<Router>(*d.site, d.config, *d.stats, *d.flaky);
-  d.context = std::make_unique<SessionContext>(SessionContext{d.config, *d.site, *d.router, *d.stats});
+  d.context =
+      std::make_unique<SessionContext>(SessionContext{d.config, *d.site, *d.router, *d.stats});
   d.listener->run(*d.context);
-  for (int i = 0; i < d.config.threads; ++i) d.threads.emplace_back([ioc = d.ioc.get()] { ioc->run(); });
+  for (int i = 0; i < d.config.threads; ++i)
+    d.threads.emplace_back([ioc = d.ioc.get()] { ioc->run(); });
   return d.site_config.port;
 }
 
@@ -90,7 +92,9 @@ void Server::stop() {
   d.ioc.reset();
 }
 
-ServerStats Server::stats() const { return impl_->stats ? impl_->stats->snapshot() : ServerStats{}; }
+ServerStats Server::stats() const {
+  return impl_->stats ? impl_->stats->snapshot() : ServerStats{};
+}
 
 const Site& Server::site() const {
   if (!impl_->site) throw std::logic_error("simweb::Server::site called before start");

@@ -51,7 +51,8 @@ void Session::do_read() {
 void Session::on_read(beast::error_code ec, std::size_t) {
   if (ec) {
     // A malformed or oversized request gets an answer; a closed or idle connection does not.
-    if (!is_http_error(ec) || ec == http::error::end_of_stream || ec == http::error::partial_message)
+    if (!is_http_error(ec) || ec == http::error::end_of_stream ||
+        ec == http::error::partial_message)
       return do_close();
     if (ec == http::error::body_limit) return respond_error(413);
     if (ec == http::error::header_limit || ec == http::error::buffer_overflow)
@@ -70,8 +71,9 @@ void Session::on_read(beast::error_code ec, std::size_t) {
   version_ = request.version();
   keep_alive_ = request.keep_alive();
   head_only_ = request.method() == http::verb::head;
-  ctx_.router.route(request, host, stream_.get_executor(),
-                    [self = shared_from_this()](Reply reply) { self->on_routed(std::move(reply)); });
+  ctx_.router.route(
+      request, host, stream_.get_executor(),
+      [self = shared_from_this()](Reply reply) { self->on_routed(std::move(reply)); });
 }
 
 void Session::on_routed(Reply reply) {
@@ -87,7 +89,8 @@ void Session::on_routed(Reply reply) {
   if (reply_.kind == Reply::Kind::kMessage) m.prepare_payload();
 
   int delay_ms = ctx_.config.latency_ms;
-  if (ctx_.config.jitter_ms > 0) delay_ms += rng_.between(-ctx_.config.jitter_ms, ctx_.config.jitter_ms);
+  if (ctx_.config.jitter_ms > 0)
+    delay_ms += rng_.between(-ctx_.config.jitter_ms, ctx_.config.jitter_ms);
   if (delay_ms <= 0) return do_respond();
   timer_.expires_after(std::chrono::milliseconds(delay_ms));
   timer_.async_wait(beast::bind_front_handler(&Session::on_delay, shared_from_this()));
@@ -180,8 +183,8 @@ void Session::finish_response() {
 }
 
 void Session::respond_error(unsigned status) {
-  Reply reply = Reply::make(http::int_to_status(status), "text/plain; charset=utf-8",
-                            "bad request\n");
+  Reply reply =
+      Reply::make(http::int_to_status(status), "text/plain; charset=utf-8", "bad request\n");
   reply.message.result(status);
   version_ = 11;
   keep_alive_ = false;

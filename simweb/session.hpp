@@ -1,11 +1,6 @@
 #pragma once
 /// One HTTP/1.1 connection of the simweb server (Beast, keep-alive, deadlines on every I/O).
 
-#include <chrono>
-#include <cstdint>
-#include <memory>
-#include <optional>
-
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -13,6 +8,10 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
 
 #include "simweb/reply.hpp"
 #include "simweb/rng.hpp"

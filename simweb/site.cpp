@@ -41,8 +41,8 @@ void Site::validate(const SiteConfig& c) {
   if (c.hosts < 1 || c.hosts > 100'000)
     throw std::invalid_argument("hosts must be in [1, 100000], got " + std::to_string(c.hosts));
   if (c.hosts > c.pages)
-    throw std::invalid_argument("hosts (" + std::to_string(c.hosts) +
-                                ") must not exceed pages (" + std::to_string(c.pages) + ")");
+    throw std::invalid_argument("hosts (" + std::to_string(c.hosts) + ") must not exceed pages (" +
+                                std::to_string(c.pages) + ")");
   if (c.links < 0 || c.links > 1000)
     throw std::invalid_argument("links must be in [0, 1000], got " + std::to_string(c.links));
   if (static_cast<std::uint64_t>(c.pages) * static_cast<std::uint64_t>(c.links + 2) > 200'000'000)
@@ -128,16 +128,20 @@ void Site::build_links() {
     if (hosts > 1) {
       const int cross = want / 10 + (r.below(10) < static_cast<std::uint64_t>(want % 10) ? 1 : 0);
       for (int n = 0; n < cross; ++n) {
-        const int other = (host + 1 + static_cast<int>(r.below(static_cast<std::uint64_t>(hosts - 1)))) % hosts;
-        const int other_local = static_cast<int>(r.below(static_cast<std::uint64_t>(host_page_count(other))));
+        const int other =
+            (host + 1 + static_cast<int>(r.below(static_cast<std::uint64_t>(hosts - 1)))) % hosts;
+        const int other_local =
+            static_cast<int>(r.below(static_cast<std::uint64_t>(host_page_count(other))));
         add_page(other_local * hosts + other);
       }
     }
     if (want >= 3 && r.chance(kPrivatePercent))
       mine.push_back({-1, static_cast<std::uint32_t>(r.below(1000))});
     // Random pages of the same host (never an orphan). Bounded: small hosts may run out.
-    for (int attempts = 0; static_cast<int>(mine.size()) < want && attempts < want * 4; ++attempts) {
-      const int target = static_cast<int>(r.below(static_cast<std::uint64_t>(local_count))) * hosts + host;
+    for (int attempts = 0; static_cast<int>(mine.size()) < want && attempts < want * 4;
+         ++attempts) {
+      const int target =
+          static_cast<int>(r.below(static_cast<std::uint64_t>(local_count))) * hosts + host;
       if (!is_orphan(target)) add_page(target);
     }
     for (std::size_t i = mine.size(); i > 1; --i) std::swap(mine[i - 1], mine[r.below(i)]);

@@ -14,17 +14,17 @@ namespace simweb {
 
 /// What the site looks like. The same values give the same site, byte for byte.
 struct SiteConfig {
-  int pages = 1000;         ///< regular pages, all listed in seeds.txt; at least `hosts`
-  int links = 20;           ///< average distinct link targets per page
-  int hosts = 10;           ///< hosts h0.sim .. h{hosts-1}.sim
-  std::uint64_t seed = 1;   ///< everything random derives from it
-  std::uint16_t port = 0;   ///< written into every URL; the server sets it once it has bound
+  int pages = 1000;        ///< regular pages, all listed in seeds.txt; at least `hosts`
+  int links = 20;          ///< average distinct link targets per page
+  int hosts = 10;          ///< hosts h0.sim .. h{hosts-1}.sim
+  std::uint64_t seed = 1;  ///< everything random derives from it
+  std::uint16_t port = 0;  ///< written into every URL; the server sets it once it has bound
 };
 
 /// One canonical link target of a page.
 struct LinkTarget {
-  int page = -1;                  ///< regular page index, or -1 for a /private/ page
-  std::uint32_t private_id = 0;   ///< for page == -1: `/private/p-{id}.html` on the source's host
+  int page = -1;                 ///< regular page index, or -1 for a /private/ page
+  std::uint32_t private_id = 0;  ///< for page == -1: `/private/p-{id}.html` on the source's host
 };
 
 /// Which crawl an expected-lines set describes.
@@ -107,7 +107,9 @@ class Site {
  private:
   void build_links();
   void build_reachability();
-  bool included(Crawl crawl, int page) const { return crawl == Crawl::kDepth0 || reachable_full(page); }
+  bool included(Crawl crawl, int page) const {
+    return crawl == Crawl::kDepth0 || reachable_full(page);
+  }
 
   SiteConfig config_;
   int fanout_ = 1;

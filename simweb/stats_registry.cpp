@@ -3,11 +3,13 @@
 namespace simweb {
 
 StatsRegistry::StatsRegistry(const Site& site)
-    : site_(site), hosts_(std::make_unique<HostCounters[]>(static_cast<std::size_t>(site.host_count()))) {}
+    : site_(site),
+      hosts_(std::make_unique<HostCounters[]>(static_cast<std::size_t>(site.host_count()))) {}
 
 void StatsRegistry::count_request(int host) {
   requests_.fetch_add(1, std::memory_order_relaxed);
-  if (host >= 0) hosts_[static_cast<std::size_t>(host)].requests.fetch_add(1, std::memory_order_relaxed);
+  if (host >= 0)
+    hosts_[static_cast<std::size_t>(host)].requests.fetch_add(1, std::memory_order_relaxed);
 }
 
 void StatsRegistry::open_host_connection(int host) {
@@ -38,9 +40,10 @@ ServerStats StatsRegistry::snapshot() const {
 }
 
 std::string StatsRegistry::to_json() const {
-  std::string out = "{\"requests\":" + std::to_string(requests_.load(std::memory_order_relaxed)) +
-                    ",\"connections\":" + std::to_string(connections_.load(std::memory_order_relaxed)) +
-                    ",\"hosts\":{";
+  std::string out =
+      "{\"requests\":" + std::to_string(requests_.load(std::memory_order_relaxed)) +
+      ",\"connections\":" + std::to_string(connections_.load(std::memory_order_relaxed)) +
+      ",\"hosts\":{";
   bool first = true;
   for (int host = 0; host < site_.host_count(); ++host) {
     const auto& h = hosts_[static_cast<std::size_t>(host)];

@@ -22,8 +22,9 @@ class ScopedEnv {
 TEST(CheckConfig, PrintsTheEffectiveSettingsFromFlagsAndEnvironment) {
   ScopedEnv env("CRAWL_PER_HOST", "7");
   // The seed file need not exist: --check-config reads no files and opens no sockets.
-  const auto r = run_child({bin_path("crawl"), "--check-config", "--seeds", "/nonexistent/seeds.txt",
-                            "--concurrency", "33", "--metrics-listen", "0.0.0.0:9090"});
+  const auto r =
+      run_child({bin_path("crawl"), "--check-config", "--seeds", "/nonexistent/seeds.txt",
+                 "--concurrency", "33", "--metrics-listen", "0.0.0.0:9090"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("concurrency=33"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("per-host=7"), std::string::npos) << r.out;
@@ -38,12 +39,19 @@ TEST(CheckConfig, RefusesAnUnknownCrawlVariable) {
 }
 
 TEST(CheckConfig, RefusesBadValuesFlagsAndRegexes) {
-  EXPECT_EQ(run_child({bin_path("crawl"), "--check-config", "--seeds", "s", "--concurrency", "0"}).exit_code, 2);
-  EXPECT_EQ(run_child({bin_path("crawl"), "--check-config", "--seeds", "s", "--no-such-flag"}).exit_code, 2);
-  EXPECT_EQ(run_child({bin_path("crawl"), "--check-config"}).exit_code, 2);  // --seeds is required
-  EXPECT_EQ(run_child({bin_path("crawl"), "--check-config", "--seeds", "s", "--metrics-listen", "nowhere"}).exit_code,
+  EXPECT_EQ(run_child({bin_path("crawl"), "--check-config", "--seeds", "s", "--concurrency", "0"})
+                .exit_code,
             2);
-  const auto r = run_child({bin_path("crawl"), "--check-config", "--seeds", "s", "--include", "(unclosed"});
+  EXPECT_EQ(
+      run_child({bin_path("crawl"), "--check-config", "--seeds", "s", "--no-such-flag"}).exit_code,
+      2);
+  EXPECT_EQ(run_child({bin_path("crawl"), "--check-config"}).exit_code, 2);  // --seeds is required
+  EXPECT_EQ(run_child({bin_path("crawl"), "--check-config", "--seeds", "s", "--metrics-listen",
+                       "nowhere"})
+                .exit_code,
+            2);
+  const auto r =
+      run_child({bin_path("crawl"), "--check-config", "--seeds", "s", "--include", "(unclosed"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--include"), std::string::npos) << r.err;
 }

@@ -82,14 +82,15 @@ TEST(Metrics, SameNameAndLabelsGiveTheSameSeries) {
 TEST(Metrics, RefusesMalformedOrConflictingRegistrations) {
   MetricsRegistry m;
   m.counter("x_total", "X");
-  EXPECT_THROW(m.gauge("x_total", "X"), std::invalid_argument);        // other type
-  EXPECT_THROW(m.counter("x_total", "Y"), std::invalid_argument);      // other help
-  EXPECT_THROW(m.counter("9lives", "X"), std::invalid_argument);       // bad name
+  EXPECT_THROW(m.gauge("x_total", "X"), std::invalid_argument);    // other type
+  EXPECT_THROW(m.counter("x_total", "Y"), std::invalid_argument);  // other help
+  EXPECT_THROW(m.counter("9lives", "X"), std::invalid_argument);   // bad name
   EXPECT_THROW(m.counter("has space", "X"), std::invalid_argument);
   EXPECT_THROW(m.counter("ok_total", "X", {{"bad-label", "v"}}), std::invalid_argument);
   EXPECT_THROW(m.counter("ok_total", "X", {{"__reserved", "v"}}), std::invalid_argument);
   EXPECT_THROW(m.histogram("h", "H", {1, 1}), std::invalid_argument);  // not increasing
-  EXPECT_THROW(m.histogram("h2", "H", {std::numeric_limits<double>::infinity()}), std::invalid_argument);
+  EXPECT_THROW(m.histogram("h2", "H", {std::numeric_limits<double>::infinity()}),
+               std::invalid_argument);
   EXPECT_THROW(m.histogram("h3", "H", {1}, {{"le", "x"}}), std::invalid_argument);
   m.histogram("h4", "H", {1, 2});
   EXPECT_THROW(m.histogram("h4", "H", {1, 3}), std::invalid_argument);  // other buckets
@@ -160,7 +161,8 @@ TEST(MeteredSink, CountsPagesByOutcomeBytesLatencyAndRetries) {
   };
   MeteredSink sink(std::move(fake), m);
   int answered = 0;
-  for (std::uint64_t id = 1; id <= 3; ++id) sink.submit(FetchTask{id, "http://a/", 0, false}, [&](PageRecord) { ++answered; });
+  for (std::uint64_t id = 1; id <= 3; ++id)
+    sink.submit(FetchTask{id, "http://a/", 0, false}, [&](PageRecord) { ++answered; });
   EXPECT_EQ(answered, 3);
   const std::string text = m.render();
   EXPECT_NE(text.find("crawler_pages_total{outcome=\"ok\"} 1\n"), std::string::npos) << text;
@@ -169,7 +171,8 @@ TEST(MeteredSink, CountsPagesByOutcomeBytesLatencyAndRetries) {
   EXPECT_NE(text.find("crawler_pages_total{outcome=\"dns\"} 0\n"), std::string::npos) << text;
   EXPECT_NE(text.find("crawler_bytes_total 2000\n"), std::string::npos) << text;
   EXPECT_NE(text.find("crawler_fetch_retries_total 2\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("crawler_fetch_duration_seconds_bucket{le=\"0.025\"} 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("crawler_fetch_duration_seconds_bucket{le=\"0.025\"} 2\n"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("crawler_fetch_duration_seconds_count 2\n"), std::string::npos) << text;
   EXPECT_NE(text.find("crawler_tasks_outstanding 7\n"), std::string::npos) << text;
   EXPECT_NE(text.find("crawler_tasks_in_flight 3\n"), std::string::npos) << text;
@@ -192,7 +195,8 @@ TEST(LoopLagProbe, MeasuresHowLongABusyLoopDelaysItsTimer) {
   // Blocks the loop thread past the probe's due time, as a long handler would.
   boost::asio::post(io, [] { std::this_thread::sleep_for(std::chrono::milliseconds(300)); });
   auto& lag = m.histogram("crawler_event_loop_lag_seconds",
-                          "How late the event loop ran a periodic timer (time its handler waited)", kLagBuckets);
+                          "How late the event loop ran a periodic timer (time its handler waited)",
+                          kLagBuckets);
   boost::asio::steady_timer stop(io);
   stop.expires_after(std::chrono::milliseconds(400));
   stop.async_wait([&](boost::system::error_code) { probe.stop(); });

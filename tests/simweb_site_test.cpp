@@ -24,7 +24,8 @@ namespace {
 
 using simweb::Crawl;
 
-constexpr simweb::SiteConfig kSmallSite{.pages = 120, .links = 12, .hosts = 4, .seed = 7, .port = 0};
+constexpr simweb::SiteConfig kSmallSite{
+    .pages = 120, .links = 12, .hosts = 4, .seed = 7, .port = 0};
 
 std::string inflate_gzip(const std::string& in) {
   std::string out(in.size() * 1100 + 1024, '\0');  // deflate cannot expand more than 1032:1
@@ -73,7 +74,8 @@ class ReferenceExtractor {
  private:
   std::vector<std::string> hrefs(const std::string& tag) {
     std::vector<std::string> out;
-    myhtml_collection_t* nodes = myhtml_get_nodes_by_name(tree_, nullptr, tag.c_str(), tag.size(), nullptr);
+    myhtml_collection_t* nodes =
+        myhtml_get_nodes_by_name(tree_, nullptr, tag.c_str(), tag.size(), nullptr);
     for (std::size_t i = 0; nodes && i < nodes->length; ++i) {
       myhtml_tree_attr_t* attr = myhtml_attribute_by_key(nodes->list[i], "href", 4);
       if (!attr) continue;
@@ -103,7 +105,8 @@ class ReferenceExtractor {
     curl_url_cleanup(u);
     if (!out.starts_with("http://") && !out.starts_with("https://")) return {};
     const auto host = out.find("//") + 2;
-    for (auto i = host; i < out.find_first_of(":/", host); ++i) out[i] = static_cast<char>(std::tolower(out[i]));
+    for (auto i = host; i < out.find_first_of(":/", host); ++i)
+      out[i] = static_cast<char>(std::tolower(out[i]));
     return out;
   }
 
@@ -179,7 +182,8 @@ TEST(SimwebSite, GzipPagesInflateToThePlainPage) {
 
 TEST(SimwebSite, ManifestFilesAreConsistent) {
   const simweb::Site site({.pages = 300, .links = 15, .hosts = 3, .seed = 5, .port = 8123});
-  const auto dir = std::filesystem::temp_directory_path() / ("simweb-manifest-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("simweb-manifest-" + std::to_string(::getpid()));
   const auto counts = simweb::Manifest::write(site, dir);
   const auto seeds = crawler::test::read_sorted_lines(dir / "seeds.txt");
   const auto roots = crawler::test::read_sorted_lines(dir / "seeds-roots.txt");
@@ -190,18 +194,23 @@ TEST(SimwebSite, ManifestFilesAreConsistent) {
   std::filesystem::remove_all(dir);
 
   EXPECT_EQ(seeds.size(), 300u);
-  EXPECT_EQ(roots, (std::vector<std::string>{"http://h0.sim:8123/", "http://h1.sim:8123/", "http://h2.sim:8123/"}));
+  EXPECT_EQ(roots, (std::vector<std::string>{"http://h0.sim:8123/", "http://h1.sim:8123/",
+                                             "http://h2.sim:8123/"}));
   EXPECT_EQ(depth0.size(), counts.lines_depth0);
   EXPECT_EQ(full.size(), counts.lines_full);
-  EXPECT_NE(json.find("\"lines_depth0\":" + std::to_string(depth0.size()) + ","), std::string::npos) << json;
-  EXPECT_NE(json.find("\"lines_full\":" + std::to_string(full.size()) + ","), std::string::npos) << json;
+  EXPECT_NE(json.find("\"lines_depth0\":" + std::to_string(depth0.size()) + ","), std::string::npos)
+      << json;
+  EXPECT_NE(json.find("\"lines_full\":" + std::to_string(full.size()) + ","), std::string::npos)
+      << json;
   EXPECT_NE(json.find("\"port\":8123,"), std::string::npos) << json;
-  EXPECT_TRUE(std::adjacent_find(depth0.begin(), depth0.end()) == depth0.end()) << "duplicate lines";
+  EXPECT_TRUE(std::adjacent_find(depth0.begin(), depth0.end()) == depth0.end())
+      << "duplicate lines";
   EXPECT_TRUE(std::includes(depth0.begin(), depth0.end(), full.begin(), full.end()));
 
   const simweb::PageRenderer renderer(site);
   std::map<std::string, std::string> html;  // source URL -> page HTML
-  for (int page = 0; page < site.page_count(); ++page) html[site.page_url(page)] = renderer.render_page(page);
+  for (int page = 0; page < site.page_count(); ++page)
+    html[site.page_url(page)] = renderer.render_page(page);
   std::set<std::string> sources;
   for (const auto& line : depth0) {
     const auto tab = line.find('\t');
@@ -228,7 +237,8 @@ TEST(SimwebSite, FullCrawlFollowsOnlySameHostPublicLinks) {
   const simweb::Site site({.pages = 2000, .links = 10, .hosts = 4, .seed = 3, .port = 8123});
   const auto depth0 = site.expected_lines(Crawl::kDepth0);
   std::map<std::string, std::vector<std::string>> graph;
-  for (const auto& line : depth0) graph[line.substr(0, line.find('\t'))].push_back(line.substr(line.find('\t') + 1));
+  for (const auto& line : depth0)
+    graph[line.substr(0, line.find('\t'))].push_back(line.substr(line.find('\t') + 1));
   // A BFS over the depth-0 lines, as a robots-obeying same-host crawler would do it.
   std::set<std::string> seen;
   std::vector<std::string> queue = site.root_urls();
@@ -237,7 +247,8 @@ TEST(SimwebSite, FullCrawlFollowsOnlySameHostPublicLinks) {
     const auto [from_host, from_target] = host_and_target(site, queue[i]);
     for (const auto& link : graph[queue[i]]) {
       const auto [host, target] = host_and_target(site, link);
-      if (host == from_host && !target.starts_with("/private/") && seen.insert(link).second) queue.push_back(link);
+      if (host == from_host && !target.starts_with("/private/") && seen.insert(link).second)
+        queue.push_back(link);
     }
   }
   std::vector<std::string> expected;

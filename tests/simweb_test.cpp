@@ -4,6 +4,9 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -11,10 +14,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 #include "simweb/page_renderer.hpp"
 #include "simweb/server.hpp"
@@ -29,7 +28,8 @@ namespace http = beast::http;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-constexpr simweb::SiteConfig kSmallSite{.pages = 120, .links = 12, .hosts = 4, .seed = 7, .port = 0};
+constexpr simweb::SiteConfig kSmallSite{
+    .pages = 120, .links = 12, .hosts = 4, .seed = 7, .port = 0};
 
 std::string str(beast::string_view s) { return std::string(s.data(), s.size()); }
 
@@ -68,8 +68,8 @@ class Client {
   beast::error_code connect_error() const { return connect_ec_; }
 
   Result get(const std::string& host, const std::string& target,
-             const std::map<http::field, std::string>& fields = {}, http::verb verb = http::verb::get,
-             std::chrono::milliseconds deadline = 10s) {
+             const std::map<http::field, std::string>& fields = {},
+             http::verb verb = http::verb::get, std::chrono::milliseconds deadline = 10s) {
     http::request<http::empty_body> req{verb, target, 11};
     req.set(http::field::host, host);
     for (const auto& [f, v] : fields) req.set(f, v);
@@ -81,7 +81,9 @@ class Client {
     stream_.expires_after(deadline);
     http::async_write(stream_, req, [&](beast::error_code ec, std::size_t) {
       r.ec = ec;
-      if (!ec) http::async_read(stream_, buffer_, parser, [&](beast::error_code e, std::size_t) { r.ec = e; });
+      if (!ec)
+        http::async_read(stream_, buffer_, parser,
+                         [&](beast::error_code e, std::size_t) { r.ec = e; });
     });
     run();
     r.took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
@@ -138,7 +140,8 @@ TEST_F(Simweb, ServesEverySeedPageOnOneKeepAliveConnection) {
   const auto head = client.get("h0.sim", "/", {}, http::verb::head);
   ASSERT_FALSE(head.ec) << head.ec.message();
   EXPECT_EQ(head.res.body(), "");
-  EXPECT_EQ(str(head.res[http::field::content_length]), std::to_string(simweb::PageRenderer(site).render_page(0).size()));
+  EXPECT_EQ(str(head.res[http::field::content_length]),
+            std::to_string(simweb::PageRenderer(site).render_page(0).size()));
   EXPECT_EQ(server_->stats().connections, 1u);
 }
 
@@ -210,9 +213,11 @@ TEST_F(Simweb, FaultRedirectChainEndsAtZeroWithRelativeLinks) {
     target = str(r.res[http::field::location]);
     chain.push_back(target);
   }
-  EXPECT_EQ(chain, (std::vector<std::string>{"/fault/redirect/2", "/fault/redirect/1", "/fault/redirect/0"}));
+  EXPECT_EQ(chain, (std::vector<std::string>{"/fault/redirect/2", "/fault/redirect/1",
+                                             "/fault/redirect/0"}));
   EXPECT_EQ(r.res.result_int(), 200);
-  for (const char* href : {"<a href=\"target-a.html\">", "<a href=\"../up.html\">", "<a href=\"/root.html\">"})
+  for (const char* href :
+       {"<a href=\"target-a.html\">", "<a href=\"../up.html\">", "<a href=\"/root.html\">"})
     EXPECT_NE(r.res.body().find(href), std::string::npos) << href;
 }
 
@@ -333,7 +338,8 @@ TEST(SimwebProcess, StartsTheBinaryAndReportsItsPort) {
   EXPECT_TRUE(std::binary_search(seeds.begin(), seeds.end(), simweb.url("h2.sim", "/")));
   std::ifstream json_in(simweb.out_dir() / "manifest.json");
   const std::string json(std::istreambuf_iterator<char>(json_in), {});
-  EXPECT_NE(json.find("\"port\":" + std::to_string(simweb.port()) + ","), std::string::npos) << json;
+  EXPECT_NE(json.find("\"port\":" + std::to_string(simweb.port()) + ","), std::string::npos)
+      << json;
   EXPECT_EQ(simweb.stats_json(), "{\"requests\":0,\"connections\":1,\"hosts\":{}}\n");
   Client client(simweb.port());
   EXPECT_EQ(client.get("h2.sim", "/").res.result_int(), 200);

@@ -3,12 +3,11 @@
 #include "common/status_server.hpp"
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <boost/asio/post.hpp>
@@ -80,7 +79,8 @@ class RawClient {
  private:
   /// Reads what is available before `until`; false at end of stream or deadline.
   bool fill(std::chrono::steady_clock::time_point until) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        until - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;
     pollfd p{fd_, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
@@ -106,7 +106,8 @@ std::string get(const std::string& path, const std::string& extra = "") {
 class StatusServerTest : public ::testing::Test {
  protected:
   void start(StatusServerLimits limits = {}) {
-    server_ = std::make_unique<StatusServer>(io_, "127.0.0.1:0", metrics_, [this] { return ready_.load(); }, limits);
+    server_ = std::make_unique<StatusServer>(
+        io_, "127.0.0.1:0", metrics_, [this] { return ready_.load(); }, limits);
     server_->start();
     loop_ = std::async(std::launch::async, [this] { io_.run(); });
   }
@@ -137,8 +138,10 @@ TEST_F(StatusServerTest, ServesMetricsInThePrometheusTextFormat) {
   c.send(get("/metrics"));
   const auto r = c.read_response();
   EXPECT_EQ(r.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << r;
-  EXPECT_NE(r.find("Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"), std::string::npos) << r;
-  EXPECT_NE(r.find("# TYPE crawler_pages_total counter\ncrawler_pages_total{outcome=\"ok\"} 5\n"), std::string::npos)
+  EXPECT_NE(r.find("Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"), std::string::npos)
+      << r;
+  EXPECT_NE(r.find("# TYPE crawler_pages_total counter\ncrawler_pages_total{outcome=\"ok\"} 5\n"),
+            std::string::npos)
       << r;
 }
 
@@ -246,7 +249,8 @@ TEST_F(StatusServerTest, StopClosesOpenConnectionsSoTheLoopCanReturn) {
   start();
   RawClient idle(port());
   idle.send(get("/healthz"));
-  ASSERT_EQ(idle.read_response().rfind("HTTP/1.1 200 ", 0), 0u);  // a keep-alive connection stays open
+  ASSERT_EQ(idle.read_response().rfind("HTTP/1.1 200 ", 0),
+            0u);  // a keep-alive connection stays open
   EXPECT_TRUE(stop_and_wait_for_loop());
   EXPECT_TRUE(idle.closed_by_server(1s));
 }
@@ -269,7 +273,8 @@ TEST(ParseListenEndpoint, AcceptsNumericAddressesWithPorts) {
   EXPECT_EQ(parse_listen_endpoint("0.0.0.0:9090").port(), 9090);
   EXPECT_EQ(parse_listen_endpoint("127.0.0.1:0").address().to_string(), "127.0.0.1");
   EXPECT_TRUE(parse_listen_endpoint("[::]:9090").address().is_v6());
-  for (const char* bad : {"9090", ":9090", "0.0.0.0:", "0.0.0.0:99999", "0.0.0.0:90x", "example.com:80", "[::1:80"}) {
+  for (const char* bad :
+       {"9090", ":9090", "0.0.0.0:", "0.0.0.0:99999", "0.0.0.0:90x", "example.com:80", "[::1:80"}) {
     EXPECT_THROW(parse_listen_endpoint(bad), std::invalid_argument) << bad;
   }
 }

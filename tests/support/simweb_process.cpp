@@ -52,7 +52,8 @@ SimwebProcess::SimwebProcess(std::vector<std::string> args, std::chrono::millise
   const std::string binary = std::string(CRAWLER_BIN_DIR) + "/simweb";
   if (::access(binary.c_str(), X_OK) != 0) throw std::runtime_error("no executable " + binary);
   std::string pattern = (std::filesystem::temp_directory_path() / "simweb-test-XXXXXX").string();
-  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed: " + std::string(std::strerror(errno)));
+  if (!::mkdtemp(pattern.data()))
+    throw std::runtime_error("mkdtemp failed: " + std::string(std::strerror(errno)));
   temp_dir_ = pattern;
   out_dir_ = temp_dir_ / "out";
   const auto stderr_path = temp_dir_ / "stderr.txt";
@@ -131,7 +132,9 @@ int SimwebProcess::stop(std::chrono::milliseconds grace) {
   return exit_code_;
 }
 
-std::string SimwebProcess::resolve_arg() const { return "*:" + std::to_string(port_) + ":127.0.0.1"; }
+std::string SimwebProcess::resolve_arg() const {
+  return "*:" + std::to_string(port_) + ":127.0.0.1";
+}
 
 std::string SimwebProcess::url(std::string_view host, std::string_view target) const {
   return "http://" + std::string(host) + ":" + std::to_string(port_) + std::string(target);
@@ -140,7 +143,8 @@ std::string SimwebProcess::url(std::string_view host, std::string_view target) c
 std::string SimwebProcess::stats_json(std::chrono::milliseconds timeout) const {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw std::runtime_error("socket failed");
-  timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+  timeval tv{static_cast<time_t>(timeout.count() / 1000),
+             static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
   // On Linux SO_SNDTIMEO also bounds a blocking connect().
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
@@ -150,15 +154,17 @@ std::string SimwebProcess::stats_json(std::chrono::milliseconds timeout) const {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   std::string response;
   bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  const std::string request = "GET /__stats HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-  ok = ok && ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size());
+  const std::string request =
+      "GET /__stats HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  ok = ok && ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
+                 static_cast<ssize_t>(request.size());
   const auto deadline = Clock::now() + timeout;
   bool eof = false;
   while (ok && !eof) {
     char buf[4096];
     const ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
     if (n < 0 && errno == EINTR && Clock::now() < deadline) continue;
-    eof = n == 0;  // EOF ends the response (Connection: close)
+    eof = n == 0;                            // EOF ends the response (Connection: close)
     ok = n >= 0 && Clock::now() < deadline;  // an error or SO_RCVTIMEO (EAGAIN) fails
     if (n > 0) response.append(buf, static_cast<std::size_t>(n));
   }
