@@ -8,7 +8,9 @@
 int main(int argc, char** argv) {
   crawler::CrawlOptions options;
   crawler::WorkerPoolOptions pool;
-  CLI::App app{"crawl-coordinator: own a crawl (frontier, results) and hand its fetches to crawl-worker processes"};
+  CLI::App app{
+      "crawl-coordinator: own a crawl (frontier, results) and hand its fetches to crawl-worker "
+      "processes"};
   crawler::add_crawl_options(app, options);
   crawler::add_worker_pool_options(app, pool, /*standalone=*/true);
   // Here --workers only sizes the window of tasks handed out (4 x --concurrency per worker).

@@ -10,7 +10,8 @@
 int main(int argc, char** argv) {
   crawler::CrawlOptions options;
   crawler::WorkerPoolOptions pool;
-  CLI::App app{"crawl: fetch URLs concurrently and write source<TAB>link lines for every link found"};
+  CLI::App app{
+      "crawl: fetch URLs concurrently and write source<TAB>link lines for every link found"};
   crawler::add_crawl_options(app, options);
   crawler::add_worker_pool_options(app, pool, /*standalone=*/false);
   try {
@@ -20,7 +21,8 @@ int main(int argc, char** argv) {
   }
   if (options.check_config) return crawler::check_config(app, [&] { options.frontier_options(); });
   if (options.workers > 0) return crawler::run_with_local_workers(options, pool);
-  return crawler::run_crawl(options, [&](boost::asio::io_context& io) -> std::unique_ptr<crawler::TaskSink> {
-    return crawler::CrawlEngine::create(io, options.fetch);
-  });
+  return crawler::run_crawl(options,
+                            [&](boost::asio::io_context& io) -> std::unique_ptr<crawler::TaskSink> {
+                              return crawler::CrawlEngine::create(io, options.fetch);
+                            });
 }

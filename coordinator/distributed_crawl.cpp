@@ -29,12 +29,16 @@ std::size_t window(const CrawlOptions& crawl, const WorkerPoolOptions& pool) {
 /// sink, so the supervisor's asio objects never outlive the io_context.
 class LocalCluster : public TaskSink {
  public:
-  LocalCluster(boost::asio::io_context& io, const CrawlOptions& crawl, const WorkerPoolOptions& pool_options)
-      : pool_(io, pool_options, crawl.fetch), supervisor_(io, supervisor_options(crawl, pool_options)) {
+  LocalCluster(boost::asio::io_context& io, const CrawlOptions& crawl,
+               const WorkerPoolOptions& pool_options)
+      : pool_(io, pool_options, crawl.fetch),
+        supervisor_(io, supervisor_options(crawl, pool_options)) {
     supervisor_.start();
   }
 
-  void submit(FetchTask task, Callback done) override { pool_.submit(std::move(task), std::move(done)); }
+  void submit(FetchTask task, Callback done) override {
+    pool_.submit(std::move(task), std::move(done));
+  }
   std::size_t outstanding() const override { return pool_.outstanding(); }
   std::size_t in_flight() const override { return pool_.in_flight(); }
   void cancel_all() override { pool_.cancel_all(); }
@@ -51,21 +55,22 @@ class LocalCluster : public TaskSink {
   std::string summary() const { return pool_.summary() + supervisor_.summary(); }
 
  private:
-  WorkerSupervisorOptions supervisor_options(const CrawlOptions& crawl, const WorkerPoolOptions& pool) const {
+  WorkerSupervisorOptions supervisor_options(const CrawlOptions& crawl,
+                                             const WorkerPoolOptions& pool) const {
     WorkerSupervisorOptions o;
     std::error_code ec;
     const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
     o.program = (ec ? std::filesystem::path(".") : self.parent_path()) / "crawl-worker";
     o.workers = crawl.workers;
     const auto& f = crawl.fetch;
-    o.args = {"--connect", pool_.endpoint(),
-              "--concurrency", std::to_string(f.concurrency),
-              "--per-host", std::to_string(f.per_host),
+    o.args = {"--connect",       pool_.endpoint(),
+              "--concurrency",   std::to_string(f.concurrency),
+              "--per-host",      std::to_string(f.per_host),
               "--parse-threads", std::to_string(f.parse_threads),
-              "--mode", f.mode == FetchOptions::Mode::kSync ? "sync" : "async",
-              "--log-level", crawl.log_level,
-              "--heartbeat-ms", std::to_string(pool.heartbeat_ms),
-              "--liveness-ms", std::to_string(pool.liveness_ms)};
+              "--mode",          f.mode == FetchOptions::Mode::kSync ? "sync" : "async",
+              "--log-level",     crawl.log_level,
+              "--heartbeat-ms",  std::to_string(pool.heartbeat_ms),
+              "--liveness-ms",   std::to_string(pool.liveness_ms)};
     return o;
   }
 

@@ -10,7 +10,8 @@ std::uint64_t rendezvous_weight(std::string_view node, std::string_view key) {
   return XXH3_64bits_withSeed(key.data(), key.size(), node_hash);
 }
 
-std::optional<std::size_t> rendezvous_owner(std::span<const std::string> nodes, std::string_view key) {
+std::optional<std::size_t> rendezvous_owner(std::span<const std::string> nodes,
+                                            std::string_view key) {
   std::optional<std::size_t> best;
   std::uint64_t best_weight = 0;
   for (std::size_t i = 0; i < nodes.size(); ++i) {

@@ -20,6 +20,7 @@ std::uint64_t rendezvous_weight(std::string_view node, std::string_view key);
 
 /// Index in `nodes` of the owner of `key`: the highest weight, ties broken by the smaller node
 /// name. nullopt when `nodes` is empty. Duplicate names are the same node (the first wins).
-std::optional<std::size_t> rendezvous_owner(std::span<const std::string> nodes, std::string_view key);
+std::optional<std::size_t> rendezvous_owner(std::span<const std::string> nodes,
+                                            std::string_view key);
 
 }  // namespace crawler

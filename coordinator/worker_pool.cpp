@@ -1,17 +1,16 @@
 #include "coordinator/worker_pool.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <array>
+#include <boost/asio/post.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <stdexcept>
-
-#include <boost/asio/post.hpp>
-#include <spdlog/spdlog.h>
 #include <zmq_addon.hpp>
 
 #include "common/url.hpp"
-#include "coordinator/rendezvous.hpp"
 
 namespace crawler {
 namespace {
@@ -25,7 +24,8 @@ constexpr std::uint32_t kMaxCapacity = 1'000'000;
 
 /// A routing id for logs: our workers use text; ZeroMQ's generated ids are binary.
 std::string printable(std::string_view id) {
-  const bool text = !id.empty() && std::all_of(id.begin(), id.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+  const bool text = !id.empty() &&
+                    std::all_of(id.begin(), id.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
   if (text) return std::string(id);
   std::string out = "0x";
   char buf[3];
@@ -56,8 +56,9 @@ WorkerPool::WorkerPool(boost::asio::io_context& io, WorkerPoolOptions options, F
       socket_(context_, zmq::socket_type::router),
       tick_(io),
       gate_timer_(io) {
-  task_deadline_ = std::chrono::milliseconds(options_.task_deadline_ms > 0 ? options_.task_deadline_ms
-                                                                           : options_.auto_task_deadline_ms(fetch_));
+  task_deadline_ = std::chrono::milliseconds(options_.task_deadline_ms > 0
+                                                 ? options_.task_deadline_ms
+                                                 : options_.auto_task_deadline_ms(fetch_));
   socket_.set(zmq::sockopt::linger, 0);
   socket_.set(zmq::sockopt::router_mandatory, true);
   // A worker whose connection dropped and came back (same routing id) takes its place again.
@@ -100,73 +101,43 @@ WorkerPool::~WorkerPool() {
 // ---- TaskSink ----
 
 void WorkerPool::submit(FetchTask task, Callback done) {
-  if (closed_ || stopped_ || tasks_.count(task.id) != 0) {
-    const char* why = tasks_.count(task.id) != 0 ? "duplicate task id" : "the pool has stopped";
-    boost::asio::post(io_, [record = record_for(task, FetchError::kCancelled, why), done = std::move(done)]() mutable {
-      done(std::move(record));
-    });
+  if (closed_ || stopped_ || ledger_.find(task.id) != nullptr) {
+    const char* why =
+        ledger_.find(task.id) != nullptr ? "duplicate task id" : "the pool has stopped";
+    boost::asio::post(io_, [record = record_for(task, FetchError::kCancelled, why),
+                            done = std::move(done)]() mutable { done(std::move(record)); });
     return;
   }
   const std::uint64_t id = task.id;
-  Entry entry;
-  entry.host = host_key(task.url);
-  entry.task = std::move(task);
-  entry.done = std::move(done);
-  tasks_.emplace(id, std::move(entry));
+  std::string host = host_key(task.url);
+  ledger_.add(std::move(task), std::move(done), std::move(host));
   assign({id}, false);
 }
 
 void WorkerPool::cancel_all() {
-  std::vector<std::uint64_t> ids;
-  ids.reserve(tasks_.size());
-  for (auto& [id, entry] : tasks_) {
-    entry.sent = false;
-    ids.push_back(id);
-  }
-  std::sort(ids.begin(), ids.end());
-  for (auto& [identity, worker] : workers_) {
-    worker.pending.clear();
-    worker.in_flight.clear();
-  }
-  hosts_.clear();
-  unassigned_.clear();
-  sent_ = 0;
-  for (const auto id : ids) {
-    const auto it = tasks_.find(id);
-    if (it != tasks_.end()) report(id, record_for(it->second.task, FetchError::kCancelled, "crawl aborted"));
+  for (auto& entry : ledger_.take_all()) {
+    entry.done(record_for(entry.task, FetchError::kCancelled, "crawl aborted"));
   }
 }
 
 void WorkerPool::stop_dispatching() {
   if (stopped_) return;
   stopped_ = true;
-  cancel_unsent();
-}
-
-void WorkerPool::cancel_unsent() {
-  std::vector<std::uint64_t> ids;
-  for (const auto& [id, entry] : tasks_) {
-    if (!entry.sent) ids.push_back(id);
-  }
-  std::sort(ids.begin(), ids.end());
-  for (auto& [identity, worker] : workers_) worker.pending.clear();
-  unassigned_.clear();
-  for (const auto id : ids) {
-    const auto it = tasks_.find(id);
-    if (it != tasks_.end()) report(id, record_for(it->second.task, FetchError::kCancelled, "not sent before the stop"));
+  for (auto& entry : ledger_.take_unsent()) {
+    entry.done(record_for(entry.task, FetchError::kCancelled, "not sent before the stop"));
   }
 }
 
 void WorkerPool::shutdown() {
   if (closed_) return;
-  if (!tasks_.empty()) cancel_all();
-  for (const auto& [identity, worker] : workers_) {
+  if (ledger_.size() != 0) cancel_all();
+  for (const auto& [identity, peer] : peers_) {
     wire::Envelope envelope;
     envelope.mutable_shutdown();
     send_to(identity, envelope);  // best effort: a worker that misses it stops on silence
   }
   closed_ = true;
-  spdlog::info("sent Shutdown to {} workers", workers_.size());
+  spdlog::info("sent Shutdown to {} workers", peers_.size());
   tick_.cancel();
   gate_timer_.cancel();
   watch_.reset();
@@ -176,16 +147,18 @@ void WorkerPool::shutdown() {
 
 std::string WorkerPool::summary() const {
   char buf[512];
-  std::snprintf(buf, sizeof buf,
-                "workers     %llu joined, %llu lost, %llu left; tasks re-sent: %llu after a loss, %llu after "
-                "the deadline; %llu failed after %d losses\n"
-                "wire        %llu duplicate or unknown results dropped; frames refused: %s\n",
-                static_cast<unsigned long long>(counters_.joined), static_cast<unsigned long long>(counters_.lost),
-                static_cast<unsigned long long>(counters_.left),
-                static_cast<unsigned long long>(counters_.resent_after_loss),
-                static_cast<unsigned long long>(counters_.resent_after_deadline),
-                static_cast<unsigned long long>(counters_.failed_after_losses), options_.max_losses,
-                static_cast<unsigned long long>(counters_.dropped_results), refused_.summary().c_str());
+  std::snprintf(
+      buf, sizeof buf,
+      "workers     %llu joined, %llu lost, %llu left; tasks re-sent: %llu after a loss, %llu after "
+      "the deadline; %llu failed after %d losses\n"
+      "wire        %llu duplicate or unknown results dropped; frames refused: %s\n",
+      static_cast<unsigned long long>(counters_.joined),
+      static_cast<unsigned long long>(counters_.lost),
+      static_cast<unsigned long long>(counters_.left),
+      static_cast<unsigned long long>(counters_.resent_after_loss),
+      static_cast<unsigned long long>(counters_.resent_after_deadline),
+      static_cast<unsigned long long>(counters_.failed_after_losses), options_.max_losses,
+      static_cast<unsigned long long>(counters_.dropped_results), refused_.summary().c_str());
   return buf;
 }
 
@@ -203,7 +176,7 @@ void WorkerPool::on_socket_ready() {
     bool more = identity.more();
     while (more) {
       zmq::message_t part;
-      if (!socket_.recv(part, zmq::recv_flags::dontwait)) break;  // not possible: parts arrive together
+      if (!socket_.recv(part, zmq::recv_flags::dontwait)) break;  // parts arrive together
       more = part.more();
       if (++frames == 2) payload = std::move(part);
     }
@@ -221,19 +194,19 @@ void WorkerPool::on_socket_ready() {
 
 void WorkerPool::on_frame(const std::string& identity, const zmq::message_t& payload) {
   wire::Envelope envelope;
-  const FrameError error =
-      decode_frame(std::string_view(payload.data<char>(), payload.size()), options_.max_frame_bytes, envelope);
+  const FrameError error = decode_frame(std::string_view(payload.data<char>(), payload.size()),
+                                        options_.max_frame_bytes, envelope);
   if (error != FrameError::kNone) {
     refused_.count(error);
     // Bounded logging: a flood of garbage must not become a flood of log lines.
     if (refused_.total() <= 20 || refused_.total() % 1000 == 0) {
-      spdlog::warn("refused a frame of {} bytes from {}: {} ({} refused so far)", payload.size(), printable(identity),
-                   to_string(error), refused_.total());
+      spdlog::warn("refused a frame of {} bytes from {}: {} ({} refused so far)", payload.size(),
+                   printable(identity), to_string(error), refused_.total());
     }
     return;
   }
-  const auto it = workers_.find(identity);
-  if (it != workers_.end()) it->second.last_seen = Clock::now();
+  const auto it = peers_.find(identity);
+  if (it != peers_.end()) it->second.last_seen = Clock::now();
   switch (envelope.body_case()) {
     case wire::Envelope::kHello:
       on_hello(identity, envelope.hello());
@@ -245,17 +218,18 @@ void WorkerPool::on_frame(const std::string& identity, const zmq::message_t& pay
     default:
       break;
   }
-  if (it == workers_.end()) {
+  if (it == peers_.end()) {
     refused_.count(FrameError::kUnexpected);
-    spdlog::warn("refused a message from unregistered {} (it must say Hello first)", printable(identity));
+    spdlog::warn("refused a message from unregistered {} (it must say Hello first)",
+                 printable(identity));
     return;
   }
-  Worker& worker = it->second;
+  Peer& peer = it->second;
   const auto grant = [&](std::uint64_t up_to) {
     // A worker never holds more than its capacity: clamp a claim beyond that.
-    up_to = std::min(up_to, worker.sent_seq + worker.capacity);
-    if (up_to > worker.credit_up_to) {
-      worker.credit_up_to = up_to;
+    up_to = std::min(up_to, peer.sent_seq + peer.capacity);
+    if (up_to > peer.credit_up_to) {
+      peer.credit_up_to = up_to;
       dispatch(identity);
     }
   };
@@ -266,57 +240,37 @@ void WorkerPool::on_frame(const std::string& identity, const zmq::message_t& pay
     case wire::Envelope::kHeartbeat:
       grant(envelope.heartbeat().credit_up_to());
       return;
-    case wire::Envelope::kDrain: {
-      if (worker.draining) return;
-      spdlog::info("worker {} drains ({} tasks in flight)", worker.id, worker.in_flight.size());
-      worker.draining = true;
-      std::vector<std::uint64_t> ids;
-      for (const auto id : worker.pending) {
-        const auto t = tasks_.find(id);
-        if (t != tasks_.end() && !t->second.sent && t->second.worker == identity) {
-          t->second.worker.clear();
-          ids.push_back(id);
-        }
-      }
-      worker.pending.clear();
-      update_live();
-      assign(ids, true);
+    case wire::Envelope::kDrain:
+      if (peer.draining) return;
+      spdlog::info("worker {} drains ({} tasks in flight)", peer.id, ledger_.sent_to(identity));
+      peer.draining = true;
+      assign(ledger_.drain_worker(identity), true);
       return;
-    }
     case wire::Envelope::kShutdown:
       ++counters_.left;
       lose_worker(identity, "left", false);
       return;
     default:
       refused_.count(FrameError::kUnexpected);
-      spdlog::warn("refused a coordinator-bound message of the wrong kind from {}", worker.id);
+      spdlog::warn("refused a coordinator-bound message of the wrong kind from {}", peer.id);
       return;
   }
 }
 
 void WorkerPool::on_hello(const std::string& identity, const wire::Hello& hello) {
-  if (hello.worker_id().empty() || hello.worker_id().size() > kMaxWorkerIdBytes || hello.capacity() == 0 ||
-      hello.capacity() > kMaxCapacity) {
+  if (hello.worker_id().empty() || hello.worker_id().size() > kMaxWorkerIdBytes ||
+      hello.capacity() == 0 || hello.capacity() > kMaxCapacity) {
     refused_.count(FrameError::kUnexpected);
     spdlog::warn("refused a Hello from {}: bad worker_id or capacity", printable(identity));
     return;
   }
-  if (workers_.count(identity) != 0) lose_worker(identity, "said Hello again", true);
+  if (peers_.count(identity) != 0) lose_worker(identity, "said Hello again", true);
   // One live registration per worker id: a new one means the old connection is dead to it.
   std::string previous;
-  for (const auto& [other, worker] : workers_) {
-    if (worker.id == hello.worker_id()) previous = other;
+  for (const auto& [other, peer] : peers_) {
+    if (peer.id == hello.worker_id()) previous = other;
   }
   if (!previous.empty()) lose_worker(previous, "replaced by a new registration", true);
-
-  Worker worker;
-  worker.identity = identity;
-  worker.id = hello.worker_id();
-  worker.capacity = hello.capacity();
-  worker.last_seen = Clock::now();
-  worker.liveness = std::max<Clock::duration>(std::chrono::milliseconds(options_.liveness_ms),
-                                              std::chrono::milliseconds(hello.heartbeat_ms()) * 5);
-  workers_.emplace(identity, std::move(worker));
 
   wire::Envelope envelope;
   auto* welcome = envelope.mutable_welcome();
@@ -324,43 +278,47 @@ void WorkerPool::on_hello(const std::string& identity, const wire::Hello& hello)
   welcome->set_heartbeat_ms(static_cast<std::uint32_t>(options_.heartbeat_ms));
   welcome->set_max_frame_bytes(options_.max_frame_bytes);
   if (send_to(identity, envelope) != SendStatus::kSent) {
-    workers_.erase(identity);
     spdlog::warn("could not welcome worker {}", hello.worker_id());
     return;
   }
+  Peer peer;
+  peer.id = hello.worker_id();
+  peer.capacity = hello.capacity();
+  peer.last_seen = Clock::now();
+  peer.liveness = std::max<Clock::duration>(std::chrono::milliseconds(options_.liveness_ms),
+                                            std::chrono::milliseconds(hello.heartbeat_ms()) * 5);
+  peers_.emplace(identity, std::move(peer));
+  ledger_.add_worker(identity, hello.worker_id());
+  waiting_logged_ = false;
   ++counters_.joined;
-  spdlog::info("worker {} joined (pid {} on {}, capacity {})", hello.worker_id(), hello.pid(), hello.hostname(),
-               hello.capacity());
-  update_live();
+  spdlog::info("worker {} joined (pid {} on {}, capacity {})", hello.worker_id(), hello.pid(),
+               hello.hostname(), hello.capacity());
   // Reshard before opening the gate: nothing may go out under the old sharding.
-  reshard_pending();
-  if (!gate_open_ && live_ids_.size() >= static_cast<std::size_t>(options_.min_workers)) open_gate();
+  dispatch_to(ledger_.reshard());
+  if (!gate_open_ && ledger_.live_workers() >= static_cast<std::size_t>(options_.min_workers)) {
+    open_gate();
+  }
 }
 
 void WorkerPool::on_result(const std::string& identity, const wire::PageResult& result) {
-  const auto it = tasks_.find(result.task_id());
-  if (it == tasks_.end()) {
+  auto entry = ledger_.take(result.task_id());
+  if (!entry) {
     ++counters_.dropped_results;
-    spdlog::debug("dropped a result for task {} from {}: already reported or unknown", result.task_id(),
-                  printable(identity));
+    spdlog::debug("dropped a result for task {} from {}: already reported or unknown",
+                  result.task_id(), printable(identity));
     return;
   }
-  Entry& entry = it->second;
-  const bool was_sent = entry.sent;
-  const std::string host = entry.host;
-  const std::string finished_on = entry.worker;
   PageRecord record = from_wire(result);
   // The coordinator's own copy of what was asked is authoritative.
-  record.task_id = entry.task.id;
-  record.url = entry.task.url;
-  record.depth = entry.task.depth;
-  unsend(entry);
-  report(result.task_id(), std::move(record));
+  record.task_id = entry->task.id;
+  record.url = entry->task.url;
+  record.depth = entry->task.depth;
+  entry->done(std::move(record));
 
   // A host that just went idle may unblock the worker that owns it now (after a join or drain).
-  if (was_sent && hosts_.count(host) == 0 && !live_ids_.empty()) {
-    const auto owner = rendezvous_owner(live_ids_, host);
-    if (owner && live_identities_[*owner] != finished_on) dispatch(live_identities_[*owner]);
+  if (entry->sent && ledger_.host_idle(entry->host)) {
+    const auto owner = ledger_.owner(entry->host);
+    if (owner && *owner != entry->worker) dispatch(*owner);
   }
 }
 
@@ -382,68 +340,37 @@ WorkerPool::SendStatus WorkerPool::send_to(const std::string& identity, wire::En
 
 void WorkerPool::dispatch(const std::string& identity) {
   if (closed_ || stopped_ || !gate_open_) return;
-  const auto it = workers_.find(identity);
-  if (it == workers_.end() || it->second.draining) return;
-  Worker& worker = it->second;
-  std::vector<std::uint64_t> blocked;
+  const auto it = peers_.find(identity);
+  if (it == peers_.end() || it->second.draining) return;
+  Peer& peer = it->second;
   const std::size_t batch_bytes = std::min(kMaxBatchBytes, options_.max_frame_bytes / 2);
-  const auto put_back = [&](const std::vector<std::uint64_t>& picked) {
-    worker.pending.insert(worker.pending.begin(), blocked.begin(), blocked.end());
-    worker.pending.insert(worker.pending.begin(), picked.begin(), picked.end());
-    blocked.clear();
-  };
-  while (!worker.pending.empty() && worker.sent_seq < worker.credit_up_to) {
+  while (peer.sent_seq < peer.credit_up_to) {
+    const auto room = static_cast<std::size_t>(
+        std::min<std::uint64_t>(peer.credit_up_to - peer.sent_seq, kMaxBatchTasks));
+    const std::vector<std::uint64_t> batch = ledger_.next_batch(identity, room, batch_bytes);
+    if (batch.empty()) return;
     wire::Envelope envelope;
-    auto* batch = envelope.mutable_tasks();
-    batch->set_first_seq(worker.sent_seq);
-    std::vector<std::uint64_t> picked;
-    std::size_t bytes = 0;
-    const std::uint64_t room = worker.credit_up_to - worker.sent_seq;
-    while (!worker.pending.empty() && picked.size() < room && picked.size() < kMaxBatchTasks && bytes < batch_bytes) {
-      const std::uint64_t id = worker.pending.front();
-      worker.pending.pop_front();
-      const auto t = tasks_.find(id);
-      if (t == tasks_.end() || t->second.sent || t->second.worker != identity) continue;  // stale
-      const auto host = hosts_.find(t->second.host);
-      if (host != hosts_.end() && host->second.worker != identity) {
-        blocked.push_back(id);  // its host is still in flight elsewhere: politeness first
-        continue;
-      }
-      picked.push_back(id);
-      to_wire(t->second.task, *batch->add_tasks());
-      bytes += t->second.task.url.size() + 16;
+    auto* tasks = envelope.mutable_tasks();
+    tasks->set_first_seq(peer.sent_seq);
+    for (const auto id : batch) to_wire(ledger_.find(id)->task, *tasks->add_tasks());
+    switch (send_to(identity, envelope)) {
+      case SendStatus::kSent:
+        ledger_.mark_sent(identity, batch, Clock::now());
+        peer.sent_seq += batch.size();
+        break;
+      case SendStatus::kWouldBlock:
+        // At the send high-water mark: keep the tasks; the next tick or credit tries again.
+        ledger_.put_back(identity, batch);
+        return;
+      case SendStatus::kUnreachable:
+        ledger_.put_back(identity, batch);
+        lose_worker(identity, "unreachable", true);
+        return;
     }
-    if (picked.empty()) break;
-    const SendStatus status = send_to(identity, envelope);
-    if (status == SendStatus::kUnreachable) {
-      put_back(picked);
-      lose_worker(identity, "unreachable", true);
-      return;
-    }
-    if (status == SendStatus::kWouldBlock) {
-      // At the send high-water mark: keep the tasks; the next tick or credit tries again.
-      put_back(picked);
-      return;
-    }
-    const auto now = Clock::now();
-    for (const auto id : picked) {
-      Entry& entry = tasks_.at(id);
-      entry.sent = true;
-      entry.sent_at = now;
-      ++sent_;
-      worker.in_flight.insert(id);
-      HostLoad& load = hosts_[entry.host];
-      load.worker = identity;
-      ++load.in_flight;
-    }
-    worker.sent_seq += picked.size();
   }
-  worker.pending.insert(worker.pending.begin(), blocked.begin(), blocked.end());
 }
 
-void WorkerPool::dispatch_all() {
-  std::vector<std::string> identities;
-  for (const auto& [identity, worker] : workers_) identities.push_back(identity);
+void WorkerPool::dispatch_to(const std::vector<std::string>& identities) {
   for (const auto& identity : identities) dispatch(identity);
 }
 
@@ -451,191 +378,111 @@ void WorkerPool::assign(const std::vector<std::uint64_t>& ids, bool front) {
   if (ids.empty()) return;
   if (stopped_) {
     for (const auto id : ids) {
-      const auto it = tasks_.find(id);
-      if (it != tasks_.end()) report(id, record_for(it->second.task, FetchError::kCancelled, "not sent before the stop"));
-    }
-    return;
-  }
-  if (live_ids_.empty()) {
-    if (front) {
-      unassigned_.insert(unassigned_.begin(), ids.begin(), ids.end());
-    } else {
-      unassigned_.insert(unassigned_.end(), ids.begin(), ids.end());
-    }
-    if (!waiting_logged_) {
-      // Expected before the first worker joins; worth a warning once workers were lost.
-      if (counters_.joined == 0) {
-        spdlog::info("waiting for a worker to join");
-      } else {
-        spdlog::warn("no live worker: tasks wait for one to join");
+      if (auto entry = ledger_.take(id)) {
+        entry->done(record_for(entry->task, FetchError::kCancelled, "not sent before the stop"));
       }
-      waiting_logged_ = true;
     }
     return;
   }
-  std::map<std::string, std::vector<std::uint64_t>> by_owner;
-  for (const auto id : ids) {
-    const auto it = tasks_.find(id);
-    if (it == tasks_.end() || it->second.sent) continue;
-    const std::string& owner = live_identities_[*rendezvous_owner(live_ids_, it->second.host)];
-    it->second.worker = owner;
-    by_owner[owner].push_back(id);
-  }
-  for (const auto& [owner, list] : by_owner) {
-    auto& pending = workers_.at(owner).pending;
-    pending.insert(front ? pending.begin() : pending.end(), list.begin(), list.end());
-  }
-  for (const auto& [owner, list] : by_owner) dispatch(owner);
+  dispatch_to(ledger_.assign(ids, front));
+  if (ledger_.live_workers() == 0) log_waiting();
 }
 
-void WorkerPool::reshard_pending() {
-  std::vector<std::uint64_t> moved;
-  for (const auto id : unassigned_) {
-    if (tasks_.count(id) != 0) moved.push_back(id);
+void WorkerPool::log_waiting() {
+  if (waiting_logged_) return;
+  waiting_logged_ = true;
+  // Expected before the first worker joins; worth a warning once workers were lost.
+  if (counters_.joined == 0) {
+    spdlog::info("waiting for a worker to join");
+  } else {
+    spdlog::warn("no live worker: tasks wait for one to join");
   }
-  unassigned_.clear();
-  if (!live_ids_.empty()) {
-    for (auto& [identity, worker] : workers_) {
-      std::deque<std::uint64_t> keep;
-      for (const auto id : worker.pending) {
-        const auto t = tasks_.find(id);
-        if (t == tasks_.end() || t->second.sent || t->second.worker != identity) continue;
-        const auto owner = rendezvous_owner(live_ids_, t->second.host);
-        if (live_identities_[*owner] == identity) {
-          keep.push_back(id);
-        } else {
-          t->second.worker.clear();
-          moved.push_back(id);
-        }
-      }
-      worker.pending = std::move(keep);
-    }
-  }
-  assign(moved, true);
 }
 
 // ---- membership and time ----
 
-void WorkerPool::update_live() {
-  live_ids_.clear();
-  live_identities_.clear();
-  for (const auto& [identity, worker] : workers_) {
-    if (worker.draining) continue;
-    live_ids_.push_back(worker.id);
-    live_identities_.push_back(identity);
-  }
-  if (!live_ids_.empty()) waiting_logged_ = false;
-}
-
-void WorkerPool::unsend(Entry& entry) {
-  if (!entry.sent) return;
-  entry.sent = false;
-  --sent_;
-  const auto w = workers_.find(entry.worker);
-  if (w != workers_.end()) w->second.in_flight.erase(entry.task.id);
-  const auto h = hosts_.find(entry.host);
-  if (h != hosts_.end() && h->second.worker == entry.worker && --h->second.in_flight == 0) hosts_.erase(h);
-}
-
-void WorkerPool::report(std::uint64_t id, PageRecord record) {
-  const auto it = tasks_.find(id);
-  if (it == tasks_.end()) return;
-  unsend(it->second);
-  Callback done = std::move(it->second.done);
-  tasks_.erase(it);
-  done(std::move(record));
-}
-
-void WorkerPool::lose_worker(const std::string& identity, const std::string& reason, bool counts_as_loss) {
-  const auto it = workers_.find(identity);
-  if (it == workers_.end()) return;
+void WorkerPool::lose_worker(const std::string& identity, const std::string& reason,
+                             bool counts_as_loss) {
+  const auto it = peers_.find(identity);
+  if (it == peers_.end()) return;
   const std::string name = it->second.id;
-  const std::vector<std::uint64_t> in_flight(it->second.in_flight.begin(), it->second.in_flight.end());
-  const std::deque<std::uint64_t> pending = std::move(it->second.pending);
+  peers_.erase(it);
+  const TaskLedger::Removed removed = ledger_.remove_worker(identity);
   if (counts_as_loss) {
     ++counters_.lost;
-    spdlog::warn("worker {} lost ({}): {} tasks in flight go to the others", name, reason, in_flight.size());
+    spdlog::warn("worker {} lost ({}): {} tasks in flight go to the others", name, reason,
+                 removed.sent.size());
   } else {
     spdlog::info("worker {} {}", name, reason);
   }
   std::vector<std::uint64_t> requeue;
   std::vector<std::uint64_t> failed;
-  for (const auto id : in_flight) {
-    const auto t = tasks_.find(id);
-    if (t == tasks_.end()) continue;
-    unsend(t->second);
-    t->second.worker.clear();
-    if (counts_as_loss && ++t->second.losses >= options_.max_losses) {
+  for (const auto id : removed.sent) {
+    if (counts_as_loss && ledger_.count_loss(id) >= options_.max_losses) {
       failed.push_back(id);
       continue;
     }
     if (counts_as_loss) ++counters_.resent_after_loss;
     requeue.push_back(id);
   }
-  for (const auto id : pending) {
-    const auto t = tasks_.find(id);
-    if (t == tasks_.end() || t->second.sent || t->second.worker != identity) continue;
-    t->second.worker.clear();
-    requeue.push_back(id);
-  }
-  workers_.erase(identity);
-  update_live();
+  requeue.insert(requeue.end(), removed.queued.begin(), removed.queued.end());
   assign(requeue, true);
   for (const auto id : failed) {
-    const auto t = tasks_.find(id);
-    if (t == tasks_.end()) continue;
+    auto entry = ledger_.take(id);
+    if (!entry) continue;
     ++counters_.failed_after_losses;
-    PageRecord record = record_for(t->second.task, FetchError::kOther,
-                                   "no result: " + std::to_string(t->second.losses) + " workers were lost running it");
-    record.attempts = static_cast<std::uint32_t>(t->second.losses);
-    report(id, std::move(record));
+    PageRecord record =
+        record_for(entry->task, FetchError::kOther,
+                   "no result: " + std::to_string(entry->losses) + " workers were lost running it");
+    record.attempts = static_cast<std::uint32_t>(entry->losses);
+    entry->done(std::move(record));
   }
 }
 
 void WorkerPool::open_gate() {
   gate_open_ = true;
   gate_timer_.cancel();
-  dispatch_all();
+  std::vector<std::string> identities;
+  for (const auto& [identity, peer] : peers_) identities.push_back(identity);
+  dispatch_to(identities);
 }
 
 void WorkerPool::on_tick() {
   if (closed_) return;
   const auto now = Clock::now();
   std::vector<std::string> silent;
-  for (const auto& [identity, worker] : workers_) {
-    if (now - worker.last_seen > worker.liveness) silent.push_back(identity);
+  for (const auto& [identity, peer] : peers_) {
+    if (now - peer.last_seen > peer.liveness) silent.push_back(identity);
   }
   for (const auto& identity : silent) {
-    const auto it = workers_.find(identity);
-    if (it == workers_.end()) continue;
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - it->second.last_seen).count();
+    const auto it = peers_.find(identity);
+    if (it == peers_.end()) continue;
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now - it->second.last_seen).count();
     lose_worker(identity, "silent for " + std::to_string(ms) + " ms", true);
   }
   std::vector<std::string> identities;
-  for (const auto& [identity, worker] : workers_) identities.push_back(identity);
+  for (const auto& [identity, peer] : peers_) identities.push_back(identity);
   for (const auto& identity : identities) {
-    if (workers_.count(identity) == 0) continue;
+    if (peers_.count(identity) == 0) continue;
     wire::Envelope envelope;
     envelope.mutable_heartbeat();
-    if (send_to(identity, envelope) == SendStatus::kUnreachable) lose_worker(identity, "unreachable", true);
+    if (send_to(identity, envelope) == SendStatus::kUnreachable) {
+      lose_worker(identity, "unreachable", true);
+    }
   }
-  std::vector<std::uint64_t> late;
-  for (const auto& [id, entry] : tasks_) {
-    if (entry.sent && now - entry.sent_at > task_deadline_) late.push_back(id);
-  }
+  const std::vector<std::uint64_t> late = ledger_.sent_before(now - task_deadline_);
   if (!late.empty()) {
-    std::sort(late.begin(), late.end());
     spdlog::warn("{} tasks without a result after {} ms: sending them again", late.size(),
                  std::chrono::duration_cast<std::chrono::milliseconds>(task_deadline_).count());
-    for (const auto id : late) {
-      Entry& entry = tasks_.at(id);
-      unsend(entry);
-      entry.worker.clear();
-      ++counters_.resent_after_deadline;
-    }
+    for (const auto id : late) ledger_.unsend(id);
+    counters_.resent_after_deadline += late.size();
     assign(late, true);
   }
-  dispatch_all();
+  // Also retries sends that met the high-water mark.
+  identities.clear();
+  for (const auto& [identity, peer] : peers_) identities.push_back(identity);
+  dispatch_to(identities);
   tick_.expires_after(std::chrono::milliseconds(options_.heartbeat_ms));
   tick_.async_wait([this](boost::system::error_code ec) {
     if (!ec) on_tick();

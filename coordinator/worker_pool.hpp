@@ -2,22 +2,19 @@
 /// The coordinator's side of the worker protocol: a TaskSink whose fetches run in worker
 /// processes connected over ZeroMQ (ROUTER here, DEALER there). See proto/crawler.proto.
 
-#include <chrono>
-#include <cstdint>
-#include <deque>
-#include <map>
-#include <memory>
-#include <set>
-#include <string>
-#include <unordered_map>
-#include <vector>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
 #include <zmq.hpp>
 
 #include "common/fetch_options.hpp"
 #include "common/task_sink.hpp"
+#include "coordinator/task_ledger.hpp"
 #include "coordinator/worker_pool_options.hpp"
 #include "proto/wire_codec.hpp"
 #include "proto/zmq_socket_watch.hpp"
@@ -43,7 +40,8 @@ namespace crawler {
 /// - Bounds: at most send_hwm messages queued per worker (ZMQ_SNDHWM; with credits the queue
 ///   stays far below it); at the bound a send would block, so it is not made and the tasks
 ///   stay pending until the next heartbeat tick or credit. Received frames over max_frame_bytes
-///   are refused and counted; over 4 x max_frame_bytes ZeroMQ drops the connection (ZMQ_MAXMSGSIZE).
+///   are refused and counted; over 4 x max_frame_bytes ZeroMQ drops the connection
+///   (ZMQ_MAXMSGSIZE).
 /// - Bad frames (unparsable, oversized, other protocol version, wrong framing, unexpected
 ///   message) are logged and counted, never fatal.
 ///
@@ -61,9 +59,9 @@ class WorkerPool : public TaskSink {
   const std::string& endpoint() const { return endpoint_; }
 
   void submit(FetchTask task, Callback done) override;
-  std::size_t outstanding() const override { return tasks_.size(); }
+  std::size_t outstanding() const override { return ledger_.size(); }
   /// Tasks sent to a worker and not yet answered.
-  std::size_t in_flight() const override { return sent_; }
+  std::size_t in_flight() const override { return ledger_.sent(); }
   /// Reports every outstanding task as kCancelled now. Workers may still send their results:
   /// those are dropped as unknown.
   void cancel_all() override;
@@ -79,51 +77,33 @@ class WorkerPool : public TaskSink {
 
   /// What happened, for tests and the summary.
   struct Counters {
-    std::uint64_t joined = 0;              ///< Hellos accepted
-    std::uint64_t lost = 0;                ///< workers declared lost (silence, failed send, replaced)
-    std::uint64_t left = 0;                ///< workers that said goodbye after a drain
-    std::uint64_t resent_after_loss = 0;   ///< sent tasks given to another worker after a loss
+    std::uint64_t joined = 0;  ///< Hellos accepted
+    std::uint64_t lost = 0;    ///< workers declared lost (silence, failed send, replaced)
+    std::uint64_t left = 0;    ///< workers that said goodbye after a drain
+    std::uint64_t resent_after_loss = 0;  ///< sent tasks given to another worker after a loss
     std::uint64_t resent_after_deadline = 0;
     std::uint64_t failed_after_losses = 0;  ///< tasks failed after max_losses losses
-    std::uint64_t dropped_results = 0;     ///< duplicate or unknown results
+    std::uint64_t dropped_results = 0;      ///< duplicate or unknown results
   };
   const Counters& counters() const { return counters_; }
   const RefusedFrames& refused_frames() const { return refused_; }
   /// Workers registered and not draining.
-  std::size_t live_workers() const { return live_ids_.size(); }
+  std::size_t live_workers() const { return ledger_.live_workers(); }
   /// Summary lines ("workers ...", "wire ..."), each ending with a newline.
   std::string summary() const;
 
  private:
   using Clock = std::chrono::steady_clock;
 
-  /// One outstanding task.
-  struct Entry {
-    FetchTask task;
-    Callback done;
-    std::string host;     ///< sharding key
-    std::string worker;   ///< routing id of the worker it is queued on or sent to; empty: unassigned
-    bool sent = false;
-    Clock::time_point sent_at;
-    int losses = 0;
-  };
-  /// One registered worker, by routing id.
-  struct Worker {
-    std::string identity;   ///< ZeroMQ routing id (unique per connection)
-    std::string id;         ///< Hello.worker_id: its rendezvous name
+  /// The protocol state of one registered worker (its tasks are in the ledger).
+  struct Peer {
+    std::string id;  ///< Hello.worker_id
     std::uint32_t capacity = 0;
     std::uint64_t sent_seq = 0;      ///< tasks sent on this registration
     std::uint64_t credit_up_to = 0;  ///< may send while sent_seq < credit_up_to
-    std::deque<std::uint64_t> pending;  ///< task ids waiting for credit (stale ids are skipped)
-    std::set<std::uint64_t> in_flight;  ///< task ids sent and unanswered
     Clock::time_point last_seen;
     Clock::duration liveness{};
     bool draining = false;
-  };
-  /// Which worker a host is in flight on, and how many of its tasks.
-  struct HostLoad {
-    std::string worker;
-    std::uint32_t in_flight = 0;
   };
   enum class SendStatus { kSent, kWouldBlock, kUnreachable };
 
@@ -136,18 +116,12 @@ class WorkerPool : public TaskSink {
 
   SendStatus send_to(const std::string& identity, wire::Envelope& envelope);
   void dispatch(const std::string& identity);
-  void dispatch_all();
-  /// Queues tasks on their owners (at the front when `front`) and dispatches.
+  void dispatch_to(const std::vector<std::string>& identities);
+  /// Queues tasks on their owners (at the front when `front`) and dispatches; cancels them
+  /// after stop_dispatching().
   void assign(const std::vector<std::uint64_t>& ids, bool front);
-  /// Re-computes the owner of every pending task after the live set changed; moves the changed.
-  void reshard_pending();
   void lose_worker(const std::string& identity, const std::string& reason, bool counts_as_loss);
-  void update_live();
-  /// Takes a sent task back from its worker (in-flight sets and host load); it is then unsent.
-  void unsend(Entry& entry);
-  /// Removes the task and calls its callback with `record`.
-  void report(std::uint64_t id, PageRecord record);
-  void cancel_unsent();
+  void log_waiting();
 
   boost::asio::io_context& io_;
   WorkerPoolOptions options_;
@@ -160,17 +134,12 @@ class WorkerPool : public TaskSink {
   boost::asio::steady_timer tick_;
   boost::asio::steady_timer gate_timer_;
 
-  std::unordered_map<std::uint64_t, Entry> tasks_;
-  std::map<std::string, Worker> workers_;
-  std::deque<std::uint64_t> unassigned_;
-  std::unordered_map<std::string, HostLoad> hosts_;
-  std::vector<std::string> live_ids_;         ///< rendezvous names of live workers
-  std::vector<std::string> live_identities_;  ///< their routing ids, index for index
-  std::size_t sent_ = 0;
-  bool gate_open_ = false;      ///< min_workers joined, or waited long enough
-  bool stopped_ = false;        ///< stop_dispatching() was called
-  bool closed_ = false;         ///< shutdown() was called
-  bool waiting_logged_ = false;  ///< "no live worker" logged since the last worker was seen
+  TaskLedger ledger_;
+  std::map<std::string, Peer> peers_;  ///< by routing id
+  bool gate_open_ = false;             ///< min_workers joined, or waited long enough
+  bool stopped_ = false;               ///< stop_dispatching() was called
+  bool closed_ = false;                ///< shutdown() was called
+  bool waiting_logged_ = false;        ///< "no live worker" logged since the last worker was seen
   Counters counters_;
   RefusedFrames refused_;
 };

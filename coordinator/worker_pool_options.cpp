@@ -8,27 +8,38 @@ namespace crawler {
 
 std::int64_t WorkerPoolOptions::auto_task_deadline_ms(const FetchOptions& fetch) const {
   const std::int64_t attempts = 1 + std::max(0, fetch.retries);
-  const std::int64_t longest = attempts * std::int64_t{fetch.timeout_ms} +
-                               (attempts - 1) * std::int64_t{std::max(fetch.retry_after_max_ms, fetch.retry_base_ms)};
+  const std::int64_t longest =
+      attempts * std::int64_t{fetch.timeout_ms} +
+      (attempts - 1) * std::int64_t{std::max(fetch.retry_after_max_ms, fetch.retry_base_ms)};
   return 2 * longest + 30'000;
 }
 
 void add_worker_pool_options(CLI::App& app, WorkerPoolOptions& o, bool standalone) {
   const std::string group = "Workers";
   const auto flag = [&](const std::string& name, auto& value, const std::string& help) {
-    return app.add_option("--" + name, value, help)->envname(env_name(name))->capture_default_str()->group(group);
+    return app.add_option("--" + name, value, help)
+        ->envname(env_name(name))
+        ->capture_default_str()
+        ->group(group);
   };
-  if (standalone) flag("listen", o.listen, "ZeroMQ endpoint workers connect to (tcp://HOST:PORT; PORT * picks one)");
-  flag("heartbeat-ms", o.heartbeat_ms, "heartbeat interval towards workers")->check(CLI::Range(10, 600'000));
-  flag("liveness-ms", o.liveness_ms, "a worker silent this long is lost and its tasks go to the others")
+  if (standalone)
+    flag("listen", o.listen,
+         "ZeroMQ endpoint workers connect to (tcp://HOST:PORT; PORT * picks one)");
+  flag("heartbeat-ms", o.heartbeat_ms, "heartbeat interval towards workers")
+      ->check(CLI::Range(10, 600'000));
+  flag("liveness-ms", o.liveness_ms,
+       "a worker silent this long is lost and its tasks go to the others")
       ->check(CLI::Range(50, 3'600'000));
-  flag("task-deadline-ms", o.task_deadline_ms, "a task without a result after this long is sent again (0: auto)")
+  flag("task-deadline-ms", o.task_deadline_ms,
+       "a task without a result after this long is sent again (0: auto)")
       ->check(CLI::Range(0, 86'400'000));
   flag("max-frame-bytes", o.max_frame_bytes, "larger frames from workers are refused and counted")
       ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30));
-  flag("max-losses", o.max_losses, "a task whose worker is lost this many times is failed")->check(CLI::Range(1, 100));
+  flag("max-losses", o.max_losses, "a task whose worker is lost this many times is failed")
+      ->check(CLI::Range(1, 100));
   if (standalone) {
-    flag("min-workers", o.min_workers, "dispatch nothing until this many workers joined (or --min-workers-wait-ms)")
+    flag("min-workers", o.min_workers,
+         "dispatch nothing until this many workers joined (or --min-workers-wait-ms)")
         ->check(CLI::Range(1, 100'000));
     flag("min-workers-wait-ms", o.min_workers_wait_ms, "how long to wait for --min-workers")
         ->check(CLI::Range(0, 3'600'000));

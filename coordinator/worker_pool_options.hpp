@@ -1,11 +1,10 @@
 #pragma once
 /// Settings of the coordinator's side of the worker protocol (the WorkerPool).
 
+#include <CLI/CLI.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #include "common/fetch_options.hpp"
 #include "proto/wire_codec.hpp"
@@ -14,16 +13,19 @@ namespace crawler {
 
 /// How the coordinator talks to its workers. Defaults are the documented flag defaults.
 struct WorkerPoolOptions {
-  std::string listen = "tcp://0.0.0.0:5555";  ///< ZeroMQ endpoint to bind; "tcp://127.0.0.1:*" picks a port
-  int heartbeat_ms = 1000;          ///< a Heartbeat to every worker this often
-  int liveness_ms = 10'000;         ///< a worker silent this long (at least 5 of its heartbeats) is lost
-  int task_deadline_ms = 0;         ///< a task unanswered this long is sent again; 0: auto_task_deadline_ms()
+  std::string listen =
+      "tcp://0.0.0.0:5555";  ///< ZeroMQ endpoint to bind; "tcp://127.0.0.1:*" picks a port
+  int heartbeat_ms = 1000;   ///< a Heartbeat to every worker this often
+  int liveness_ms = 10'000;  ///< a worker silent this long (at least 5 of its heartbeats) is lost
+  int task_deadline_ms =
+      0;  ///< a task unanswered this long is sent again; 0: auto_task_deadline_ms()
   std::size_t max_frame_bytes = kDefaultMaxFrameBytes;  ///< larger frames are refused and counted
-  int max_losses = 3;               ///< a task whose worker is lost this many times fails (kOther)
-  int min_workers = 1;              ///< dispatch nothing until this many workers have joined ...
-  int min_workers_wait_ms = 30'000; ///< ... or until this long after the pool started
-  int send_hwm = 1000;              ///< messages queued per worker at most (ZMQ_SNDHWM); see WorkerPool
-  std::uint64_t max_outstanding = 0;  ///< tasks the crawl hands to the pool; 0: 4 x concurrency per worker
+  int max_losses = 3;                ///< a task whose worker is lost this many times fails (kOther)
+  int min_workers = 1;               ///< dispatch nothing until this many workers have joined ...
+  int min_workers_wait_ms = 30'000;  ///< ... or until this long after the pool started
+  int send_hwm = 1000;  ///< messages queued per worker at most (ZMQ_SNDHWM); see WorkerPool
+  std::uint64_t max_outstanding =
+      0;  ///< tasks the crawl hands to the pool; 0: 4 x concurrency per worker
 
   /// The re-dispatch deadline for tasks run with `fetch`: 2 x the longest a task may take with
   /// its retries (each attempt up to timeout_ms, each backoff up to retry_after_max_ms), + 30 s.

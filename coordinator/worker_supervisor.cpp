@@ -1,18 +1,17 @@
 #include "coordinator/worker_supervisor.hpp"
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <stdexcept>
-
-#include <boost/asio/post.hpp>
-#include <spdlog/spdlog.h>
 
 namespace crawler {
 namespace {
@@ -81,8 +80,14 @@ void WorkerSupervisor::spawn(Slot& slot) {
   }
   if (devnull >= 0) ::close(devnull);
   if (pid < 0) {
-    spdlog::error("cannot start worker w{}: fork: {}", slot.index, std::strerror(errno));
+    spdlog::error("cannot start worker w{}: fork: {}; trying again in {} ms", slot.index,
+                  std::strerror(errno), options_.backoff_max.count());
     slot.pid = -1;
+    slot.restart_timer->expires_after(options_.backoff_max);
+    slot.restart_timer->async_wait([this, &slot](boost::system::error_code ec) {
+      if (ec || !restarting_ || stopping_) return;
+      spawn(slot);
+    });
     return;
   }
   slot.pid = pid;
@@ -95,7 +100,8 @@ void WorkerSupervisor::wait_sigchld() {
   sigchld_.async_wait([this](boost::system::error_code ec, int) {
     if (ec) return;
     reap();
-    if (!stopping_ || std::any_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.pid > 0; })) {
+    if (!stopping_ ||
+        std::any_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.pid > 0; })) {
       wait_sigchld();
     }
   });
@@ -121,8 +127,10 @@ void WorkerSupervisor::on_exit(Slot& slot, int status) {
   }
   if (WIFEXITED(status) && (WEXITSTATUS(status) == 2 || WEXITSTATUS(status) == 127)) {
     slot.refused = true;
-    spdlog::error("worker w{} (pid {}) exited with status {} (configuration refused or not executable): not "
-                  "restarting it", slot.index, pid, WEXITSTATUS(status));
+    spdlog::error(
+        "worker w{} (pid {}) exited with status {} (configuration refused or not executable): not "
+        "restarting it",
+        slot.index, pid, WEXITSTATUS(status));
     if (std::all_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.refused; })) {
       throw std::runtime_error("no crawl-worker could start (see its message above)");
     }
@@ -135,10 +143,11 @@ void WorkerSupervisor::on_exit(Slot& slot, int status) {
   delay = std::min(delay, options_.backoff_max);
   ++restarts_;
   if (deaths_.size() < 200) {
-    deaths_ += (deaths_.empty() ? "" : ", ") + ("w" + std::to_string(slot.index)) + ": " + describe(status);
+    deaths_ += (deaths_.empty() ? "" : ", ") + ("w" + std::to_string(slot.index)) + ": " +
+               describe(status);
   }
-  spdlog::warn("worker w{} (pid {}) died ({}): restarting it in {} ms", slot.index, pid, describe(status),
-               delay.count());
+  spdlog::warn("worker w{} (pid {}) died ({}): restarting it in {} ms", slot.index, pid,
+               describe(status), delay.count());
   slot.restart_timer->expires_after(delay);
   slot.restart_timer->async_wait([this, &slot](boost::system::error_code ec) {
     if (ec || !restarting_ || stopping_) return;
@@ -165,8 +174,8 @@ void WorkerSupervisor::stop(std::function<void()> done) {
     if (ec) return;
     for (auto& slot : slots_) {
       if (slot.pid <= 0) continue;
-      spdlog::warn("worker w{} (pid {}) still running {} ms after the end: killing it", slot.index, slot.pid,
-                   options_.grace.count());
+      spdlog::warn("worker w{} (pid {}) still running {} ms after the end: killing it", slot.index,
+                   slot.pid, options_.grace.count());
       ::kill(slot.pid, SIGKILL);
     }
   });
@@ -193,7 +202,8 @@ std::vector<pid_t> WorkerSupervisor::pids() const {
 }
 
 std::string WorkerSupervisor::summary() const {
-  std::string out = "processes   " + std::to_string(started_) + " started, " + std::to_string(restarts_) + " restarted";
+  std::string out = "processes   " + std::to_string(started_) + " started, " +
+                    std::to_string(restarts_) + " restarted";
   if (!deaths_.empty()) out += " (" + deaths_ + ")";
   return out + "\n";
 }

@@ -4,16 +4,15 @@
 
 #include <sys/types.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 namespace crawler {
 
@@ -22,10 +21,11 @@ struct WorkerSupervisorOptions {
   std::string program;            ///< path of the crawl-worker executable
   std::vector<std::string> args;  ///< its arguments; "--worker-id w<K>" is appended per worker
   int workers = 1;
-  std::chrono::milliseconds grace{5000};          ///< after stop(): how long before SIGKILL
-  std::chrono::milliseconds backoff_base{200};    ///< first restart delay, doubled per quick death
+  std::chrono::milliseconds grace{5000};        ///< after stop(): how long before SIGKILL
+  std::chrono::milliseconds backoff_base{200};  ///< first restart delay, doubled per quick death
   std::chrono::milliseconds backoff_max{5000};
-  std::chrono::milliseconds healthy_after{10'000};  ///< a worker that ran this long restarts at base
+  std::chrono::milliseconds healthy_after{
+      10'000};  ///< a worker that ran this long restarts at base
 };
 
 /// Supervises the worker processes from one io_context thread, driven by SIGCHLD (an asio

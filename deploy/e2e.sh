@@ -34,7 +34,17 @@ t0=$(date +%s)
 elapsed() { echo "$(( $(date +%s) - t0 )) s"; }
 log() { echo "e2e [$(elapsed)]: $*"; }
 
-command -v podman >/dev/null || { echo "e2e: podman is not installed (apt-get install podman runc): skipped"; exit 77; }
+# podman, its runtime and pause binary, and debootstrap for the base: Debian packages.
+need=()
+for tool in podman runc catatonit debootstrap; do command -v "$tool" >/dev/null || need+=("$tool"); done
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "e2e: needs ${need[*]} (apt-get install ${need[*]}): skipped"
+    exit 77
+  fi
+  log "installing ${need[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
 pm info >/dev/null 2>&1 || { echo "e2e: podman does not work here: skipped"; exit 77; }
 for port in 5555 8080 9090 9091; do
   if ss -Hltn "sport = :$port" | grep -q .; then
@@ -45,7 +55,6 @@ done
 
 # 1. The base image, made offline from Debian's archive once, then kept in podman's storage.
 if ! pm image exists "$base_image"; then
-  command -v debootstrap >/dev/null || { echo "e2e: needs debootstrap (apt-get install debootstrap)" >&2; exit 1; }
   rootfs=$(mktemp -d /tmp/deploy-e2e-rootfs.XXXXXX)
   log "debootstrap --variant=minbase bookworm (once; cached as $base_image)"
   debootstrap --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian >"$rootfs.log" 2>&1 ||

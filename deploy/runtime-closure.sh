@@ -35,7 +35,9 @@ done
 
 mkdir -p "$root/usr/local/bin"
 for exe in "$@"; do
+  # Without debug info (-g makes them several times larger); the builder stage keeps the originals.
   install -m 0755 "$exe" "$root/usr/local/bin/$(basename "$exe")"
+  strip --strip-unneeded "$root/usr/local/bin/$(basename "$exe")"
   # "libfoo.so.1 => /usr/lib/.../libfoo.so.1 (0x...)" and "/lib64/ld-linux-x86-64.so.2 (0x...)"
   ldd "$exe" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | while read -r lib; do
     copy "$lib"

@@ -22,14 +22,22 @@ std::optional<int> in_range(std::uint64_t v, int lo, int hi) {
 
 std::string_view to_string(FrameError e) {
   switch (e) {
-    case FrameError::kNone: return "none";
-    case FrameError::kTooLarge: return "too_large";
-    case FrameError::kUnparsable: return "unparsable";
-    case FrameError::kBadVersion: return "bad_version";
-    case FrameError::kNoBody: return "no_body";
-    case FrameError::kBadFraming: return "bad_framing";
-    case FrameError::kUnexpected: return "unexpected";
-    case FrameError::kCount_: break;
+    case FrameError::kNone:
+      return "none";
+    case FrameError::kTooLarge:
+      return "too_large";
+    case FrameError::kUnparsable:
+      return "unparsable";
+    case FrameError::kBadVersion:
+      return "bad_version";
+    case FrameError::kNoBody:
+      return "no_body";
+    case FrameError::kBadFraming:
+      return "bad_framing";
+    case FrameError::kUnexpected:
+      return "unexpected";
+    case FrameError::kCount_:
+      break;
   }
   return "unknown";
 }
@@ -59,9 +67,11 @@ std::string encode_frame(wire::Envelope& envelope) {
 
 FrameError decode_frame(std::string_view frame, std::size_t max_bytes, wire::Envelope& out) {
   if (frame.size() > max_bytes) return FrameError::kTooLarge;
-  if (frame.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) return FrameError::kTooLarge;
+  if (frame.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+    return FrameError::kTooLarge;
   out.Clear();
-  if (!out.ParseFromArray(frame.data(), static_cast<int>(frame.size()))) return FrameError::kUnparsable;
+  if (!out.ParseFromArray(frame.data(), static_cast<int>(frame.size())))
+    return FrameError::kUnparsable;
   if (out.version() != kProtocolVersion) return FrameError::kBadVersion;
   if (out.body_case() == wire::Envelope::BODY_NOT_SET) return FrameError::kNoBody;
   return FrameError::kNone;
@@ -111,7 +121,8 @@ PageRecord from_wire(const wire::PageResult& result) {
   out.depth = result.depth();
   out.attempts = result.attempts();
   const int e = result.error();
-  out.error = e >= 0 && e <= static_cast<int>(FetchError::kOther) ? static_cast<FetchError>(e) : FetchError::kOther;
+  out.error = e >= 0 && e <= static_cast<int>(FetchError::kOther) ? static_cast<FetchError>(e)
+                                                                  : FetchError::kOther;
   out.error_detail = result.error_detail();
   out.links.assign(result.links().begin(), result.links().end());
   return out;

@@ -37,7 +37,10 @@ void ZmqSocketWatch::kick() {
     if (!self) return;
     ZmqSocketWatch* watch = *self;
     watch->kicked_ = false;
-    if (!watch->stopped_) watch->on_ready_();
+    if (watch->stopped_) return;
+    // A copy: on_ready may destroy the watch, and with it on_ready_.
+    const auto on_ready = watch->on_ready_;
+    on_ready();
   });
 }
 
@@ -51,7 +54,8 @@ void ZmqSocketWatch::arm() {
                    // Re-arm before the owner runs: the wait must be pending whenever the loop
                    // polls, or an edge that arrives meanwhile would be lost.
                    watch->arm();
-                   watch->on_ready_();
+                   const auto on_ready = watch->on_ready_;  // on_ready may destroy the watch
+                   on_ready();
                  });
 }
 

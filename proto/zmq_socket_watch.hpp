@@ -1,11 +1,10 @@
 #pragma once
 /// Runs a ZeroMQ socket inside a Boost.Asio io_context, one thread, no polling loop.
 
-#include <functional>
-#include <memory>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <functional>
+#include <memory>
 #include <zmq.hpp>
 
 namespace crawler {
@@ -20,7 +19,8 @@ namespace crawler {
 /// The socket is borrowed and must outlive the watch; its fd is released, never closed, here.
 class ZmqSocketWatch {
  public:
-  ZmqSocketWatch(boost::asio::io_context& io, zmq::socket_t& socket, std::function<void()> on_ready);
+  ZmqSocketWatch(boost::asio::io_context& io, zmq::socket_t& socket,
+                 std::function<void()> on_ready);
   ~ZmqSocketWatch();
   ZmqSocketWatch(const ZmqSocketWatch&) = delete;
   ZmqSocketWatch& operator=(const ZmqSocketWatch&) = delete;

@@ -1,10 +1,9 @@
 // End to end, distributed: the real `crawl --workers N`, `crawl-coordinator` and `crawl-worker`
 // binaries against the real `simweb`, output compared with simweb's manifest (the oracle).
 // Sites are small and deadlines generous: these run on a loaded 2-core machine.
+#include <curl/curl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-
-#include <curl/curl.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -12,7 +11,6 @@
 #include <regex>
 #include <set>
 #include <sstream>
-
 #include <zmq.hpp>
 
 #include "proto/wire_codec.hpp"
@@ -30,7 +28,8 @@ class Simweb {
     std::vector<std::string> argv = {bin_path("simweb"), "--port", "0", "--out-dir", dir_.path()};
     argv.insert(argv.end(), args.begin(), args.end());
     child_ = std::make_unique<ChildProcess>(argv);
-    if (!child_->wait_for_output("\n", 60s)) throw std::runtime_error("simweb did not start: " + child_->err());
+    if (!child_->wait_for_output("\n", 60s))
+      throw std::runtime_error("simweb did not start: " + child_->err());
     const auto& out = child_->out();
     const auto colon = out.find(':', out.find("listening"));
     port_ = std::stoi(out.substr(colon + 1));
@@ -46,16 +45,19 @@ class Simweb {
     const std::string url = "http://127.0.0.1:" + std::to_string(port_) + "/__stats";
     curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 30'000L);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, +[](char* p, size_t s, size_t n, void* ud) -> size_t {
-      static_cast<std::string*>(ud)->append(p, s * n);
-      return s * n;
-    });
+    curl_easy_setopt(
+        curl, CURLOPT_WRITEFUNCTION, +[](char* p, size_t s, size_t n, void* ud) -> size_t {
+          static_cast<std::string*>(ud)->append(p, s * n);
+          return s * n;
+        });
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
     const CURLcode rc = curl_easy_perform(curl);
     curl_easy_cleanup(curl);
-    if (rc != CURLE_OK) throw std::runtime_error(std::string("GET /__stats: ") + curl_easy_strerror(rc));
+    if (rc != CURLE_OK)
+      throw std::runtime_error(std::string("GET /__stats: ") + curl_easy_strerror(rc));
     std::map<std::string, int> out;
-    const std::regex entry(R"re("([^"]+)":\{"requests":\d+,"max_concurrent_connections":(\d+)\})re");
+    const std::regex entry(
+        R"re("([^"]+)":\{"requests":\d+,"max_concurrent_connections":(\d+)\})re");
     for (std::sregex_iterator it(body.begin(), body.end(), entry), end; it != end; ++it) {
       out[(*it)[1]] = std::stoi((*it)[2]);
     }
@@ -69,9 +71,19 @@ class Simweb {
   int port_ = 0;
 };
 
-std::vector<std::string> crawl_args(const Simweb& web, int workers, const std::string& seeds, const std::string& out) {
-  return {bin_path("crawl"), "--workers", std::to_string(workers), "--seeds", seeds, "--out", out,
-          "--resolve", web.resolve(), "--progress", "never"};
+std::vector<std::string> crawl_args(const Simweb& web, int workers, const std::string& seeds,
+                                    const std::string& out) {
+  return {bin_path("crawl"),
+          "--workers",
+          std::to_string(workers),
+          "--seeds",
+          seeds,
+          "--out",
+          out,
+          "--resolve",
+          web.resolve(),
+          "--progress",
+          "never"};
 }
 
 ChildResult run(std::vector<std::string> args, std::vector<std::string> more = {}) {
@@ -87,11 +99,13 @@ void expect_same_lines(const std::string& actual_path, const std::string& expect
   EXPECT_EQ(unique.size(), actual.size()) << "duplicate lines in " << actual_path;
   if (actual == expected) return;
   std::vector<std::string> missing, extra;
-  std::set_difference(expected.begin(), expected.end(), actual.begin(), actual.end(), std::back_inserter(missing));
-  std::set_difference(actual.begin(), actual.end(), expected.begin(), expected.end(), std::back_inserter(extra));
-  ADD_FAILURE() << actual.size() << " lines, expected " << expected.size() << "; missing " << missing.size()
-                << (missing.empty() ? "" : " e.g. " + missing.front()) << "; extra " << extra.size()
-                << (extra.empty() ? "" : " e.g. " + extra.front());
+  std::set_difference(expected.begin(), expected.end(), actual.begin(), actual.end(),
+                      std::back_inserter(missing));
+  std::set_difference(actual.begin(), actual.end(), expected.begin(), expected.end(),
+                      std::back_inserter(extra));
+  ADD_FAILURE() << actual.size() << " lines, expected " << expected.size() << "; missing "
+                << missing.size() << (missing.empty() ? "" : " e.g. " + missing.front())
+                << "; extra " << extra.size() << (extra.empty() ? "" : " e.g. " + extra.front());
 }
 
 bool contains(const std::string& haystack, const std::string& needle) {
@@ -129,7 +143,8 @@ std::uintmax_t file_size(const std::string& path) {
 }
 
 /// Waits until `done()` holds, reading the child's output meanwhile; false at the deadline.
-bool wait_for(ChildProcess& child, const std::function<bool()>& done, std::chrono::milliseconds deadline) {
+bool wait_for(ChildProcess& child, const std::function<bool()>& done,
+              std::chrono::milliseconds deadline) {
   const auto until = std::chrono::steady_clock::now() + deadline;
   while (!done()) {
     if (std::chrono::steady_clock::now() > until) return false;
@@ -148,7 +163,8 @@ TEST(DistributedE2E, DepthZeroGivesTheManifestsLinesWithOneAndThreeWorkers) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_TRUE(contains(r.err, "400 ok, 0 failed")) << r.err;
     EXPECT_TRUE(contains(r.err, std::to_string(workers) + " joined, 0 lost")) << r.err;
-    EXPECT_TRUE(contains(r.err, "processes   " + std::to_string(workers) + " started, 0 restarted")) << r.err;
+    EXPECT_TRUE(contains(r.err, "processes   " + std::to_string(workers) + " started, 0 restarted"))
+        << r.err;
     expect_same_lines(tmp.file("results.txt"), web.file("expected-depth0.tsv"));
   }
 }
@@ -156,9 +172,11 @@ TEST(DistributedE2E, DepthZeroGivesTheManifestsLinesWithOneAndThreeWorkers) {
 TEST(DistributedE2E, FullCrawlGivesTheSameLinesInProcessAndWithThreeWorkers) {
   Simweb web({"--pages", "300", "--hosts", "20"});
   TempDir tmp;
-  const auto in_process = run(crawl_args(web, 0, web.file("seeds-roots.txt"), tmp.file("r0.txt")), {"--depth", "100"});
+  const auto in_process =
+      run(crawl_args(web, 0, web.file("seeds-roots.txt"), tmp.file("r0.txt")), {"--depth", "100"});
   ASSERT_EQ(in_process.exit_code, 0) << in_process.err;
-  const auto three = run(crawl_args(web, 3, web.file("seeds-roots.txt"), tmp.file("r3.txt")), {"--depth", "100"});
+  const auto three =
+      run(crawl_args(web, 3, web.file("seeds-roots.txt"), tmp.file("r3.txt")), {"--depth", "100"});
   ASSERT_EQ(three.exit_code, 0) << three.err;
   expect_same_lines(tmp.file("r3.txt"), web.file("expected-full.tsv"));
   EXPECT_EQ(sorted_lines(tmp.file("r3.txt")), sorted_lines(tmp.file("r0.txt")));
@@ -172,7 +190,11 @@ TEST(DistributedE2E, AKilledWorkerIsRestartedAndNothingIsLostOrDoubled) {
   ChildProcess crawl(crawl_args(web, 3, web.file("seeds.txt"), tmp.file("results.txt")));
   // Results are flowing (the file grows in 64 KiB steps) and three workers are up.
   ASSERT_TRUE(wait_for(
-      crawl, [&] { return file_size(tmp.file("results.txt")) > 0 && children_named(crawl.pid(), "crawl-worker").size() == 3; },
+      crawl,
+      [&] {
+        return file_size(tmp.file("results.txt")) > 0 &&
+               children_named(crawl.pid(), "crawl-worker").size() == 3;
+      },
       120s))
       << crawl.err();
   const auto workers = children_named(crawl.pid(), "crawl-worker");
@@ -191,9 +213,10 @@ TEST(DistributedE2E, AKilledWorkerIsRestartedAndNothingIsLostOrDoubled) {
 TEST(DistributedE2E, RogueFramesAreRefusedAndCountedAndTheCrawlCompletes) {
   Simweb web({"--pages", "200", "--hosts", "20"});
   TempDir tmp;
-  ChildProcess coordinator({bin_path("crawl-coordinator"), "--listen", "tcp://127.0.0.1:*", "--max-frame-bytes",
-                            "65536", "--seeds", web.file("seeds.txt"), "--out", tmp.file("results.txt"), "--resolve",
-                            web.resolve(), "--progress", "never", "--workers", "2"});
+  ChildProcess coordinator({bin_path("crawl-coordinator"), "--listen", "tcp://127.0.0.1:*",
+                            "--max-frame-bytes", "65536", "--seeds", web.file("seeds.txt"), "--out",
+                            tmp.file("results.txt"), "--resolve", web.resolve(), "--progress",
+                            "never", "--workers", "2"});
   ASSERT_TRUE(coordinator.wait_for_output("\n", 60s)) << coordinator.err();
   const std::string out = coordinator.out();
   const auto at = out.find("listening tcp://");
@@ -216,7 +239,8 @@ TEST(DistributedE2E, RogueFramesAreRefusedAndCountedAndTheCrawlCompletes) {
         coordinator,
         [&] {
           const auto& err = coordinator.err();
-          return contains(err, "too_large") && contains(err, "unparsable") && contains(err, "bad_version");
+          return contains(err, "too_large") && contains(err, "unparsable") &&
+                 contains(err, "bad_version");
         },
         60s))
         << coordinator.err();
@@ -224,14 +248,16 @@ TEST(DistributedE2E, RogueFramesAreRefusedAndCountedAndTheCrawlCompletes) {
 
   std::vector<std::unique_ptr<ChildProcess>> workers;
   for (int i = 0; i < 2; ++i) {
-    workers.push_back(std::make_unique<ChildProcess>(std::vector<std::string>{
-        bin_path("crawl-worker"), "--connect", endpoint, "--worker-id", "e2e" + std::to_string(i)}));
+    workers.push_back(std::make_unique<ChildProcess>(
+        std::vector<std::string>{bin_path("crawl-worker"), "--connect", endpoint, "--worker-id",
+                                 "e2e" + std::to_string(i)}));
   }
   const auto r = coordinator.wait(240s);
   ASSERT_FALSE(r.timed_out) << r.err;
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(contains(r.err, "200 ok, 0 failed")) << r.err;
-  EXPECT_TRUE(contains(r.err, "frames refused: 3 (1 too_large, 1 unparsable, 1 bad_version)")) << r.err;
+  EXPECT_TRUE(contains(r.err, "frames refused: 3 (1 too_large, 1 unparsable, 1 bad_version)"))
+      << r.err;
   EXPECT_TRUE(contains(r.err, "2 joined")) << r.err;
   expect_same_lines(tmp.file("results.txt"), web.file("expected-depth0.tsv"));
   for (auto& worker : workers) {
@@ -277,7 +303,8 @@ TEST(DistributedE2E, SigtermStopsTheWorkersAndLeavesOnlyWholeLines) {
   std::set<std::string> unique(lines.begin(), lines.end());
   EXPECT_EQ(unique.size(), lines.size()) << "duplicate lines";
   for (const auto& line : lines) {
-    ASSERT_TRUE(std::binary_search(expected.begin(), expected.end(), line)) << "torn or wrong line: " << line;
+    ASSERT_TRUE(std::binary_search(expected.begin(), expected.end(), line))
+        << "torn or wrong line: " << line;
   }
 }
 

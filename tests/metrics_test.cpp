@@ -14,6 +14,7 @@
 
 #include "common/loop_lag_probe.hpp"
 #include "common/metered_sink.hpp"
+#include "common/service_telemetry.hpp"
 
 namespace crawler {
 namespace {
@@ -208,6 +209,27 @@ TEST(LoopLagProbe, MeasuresHowLongABusyLoopDelaysItsTimer) {
   ASSERT_EQ(snap.bounds[le_100ms], 0.1);
   EXPECT_LT(snap.cumulative[le_100ms], snap.count);
   EXPECT_GE(snap.sum, 0.15);
+}
+
+TEST(ServiceTelemetry, AddsItsFlagsAndLeavesTheLoopFreeAfterStop) {
+  boost::asio::io_context io(1);
+  CLI::App app;
+  ServiceTelemetry telemetry(app);
+  const char* argv[] = {"prog", "--metrics-listen", "127.0.0.1:0"};
+  app.parse(3, argv);
+  EXPECT_EQ(telemetry.listen(), "127.0.0.1:0");
+  EXPECT_FALSE(telemetry.check_config(app).has_value());  // no --check-config: the program goes on
+  telemetry.start(io, [] { return true; });
+  telemetry.stop();
+  io.run();  // returns: neither the server nor the lag probe holds work any more
+  EXPECT_NE(telemetry.metrics().render().find("crawler_event_loop_lag_seconds"), std::string::npos);
+}
+
+TEST(ServiceTelemetry, RefusesAMalformedListenAddress) {
+  CLI::App app;
+  ServiceTelemetry telemetry(app);
+  const char* argv[] = {"prog", "--metrics-listen", "localhost:9090"};
+  EXPECT_THROW(app.parse(3, argv), CLI::ValidationError);
 }
 
 }  // namespace

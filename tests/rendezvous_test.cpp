@@ -1,11 +1,11 @@
 // Rendezvous hashing: deterministic, even, and minimal movement on a join or a leave.
+#include "coordinator/rendezvous.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
 #include <string>
 #include <vector>
-
-#include "coordinator/rendezvous.hpp"
 
 namespace crawler {
 namespace {
@@ -17,15 +17,14 @@ std::vector<std::string> hosts(int n) {
 }
 
 /// Owner name of every key.
-std::map<std::string, std::string> owners(const std::vector<std::string>& nodes, const std::vector<std::string>& keys) {
+std::map<std::string, std::string> owners(const std::vector<std::string>& nodes,
+                                          const std::vector<std::string>& keys) {
   std::map<std::string, std::string> out;
   for (const auto& k : keys) out[k] = nodes[*rendezvous_owner(nodes, k)];
   return out;
 }
 
-TEST(Rendezvous, NoNodesMeansNoOwner) {
-  EXPECT_FALSE(rendezvous_owner({}, "h0.sim").has_value());
-}
+TEST(Rendezvous, NoNodesMeansNoOwner) { EXPECT_FALSE(rendezvous_owner({}, "h0.sim").has_value()); }
 
 TEST(Rendezvous, OneNodeOwnsEverything) {
   const std::vector<std::string> nodes = {"w0"};

@@ -1,9 +1,9 @@
 // The wire codec: conversions round-trip, and bad frames are refused with a counted reason.
+#include "proto/wire_codec.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
-
-#include "proto/wire_codec.hpp"
 
 namespace crawler {
 namespace {
@@ -51,7 +51,9 @@ PageRecord through_frame(const PageRecord& in) {
   return from_wire(out.result());
 }
 
-TEST(WireCodec, PageRecordRoundTripsThroughAFrame) { expect_same(through_frame(sample_record()), sample_record()); }
+TEST(WireCodec, PageRecordRoundTripsThroughAFrame) {
+  expect_same(through_frame(sample_record()), sample_record());
+}
 
 TEST(WireCodec, EveryFetchErrorRoundTrips) {
   for (int e = 0; e <= static_cast<int>(FetchError::kOther); ++e) {
@@ -154,8 +156,10 @@ TEST(WireCodec, OversizedFrameIsRefusedUnparsed) {
 
 TEST(WireCodec, GarbageIsRefusedAsUnparsable) {
   wire::Envelope out;
-  EXPECT_EQ(decode_frame("\xff\xfe garbage frame", kDefaultMaxFrameBytes, out), FrameError::kUnparsable);
-  EXPECT_EQ(decode_frame(std::string("\x0a\x05hi", 4), kDefaultMaxFrameBytes, out), FrameError::kUnparsable);
+  EXPECT_EQ(decode_frame("\xff\xfe garbage frame", kDefaultMaxFrameBytes, out),
+            FrameError::kUnparsable);
+  EXPECT_EQ(decode_frame(std::string("\x0a\x05hi", 4), kDefaultMaxFrameBytes, out),
+            FrameError::kUnparsable);
 }
 
 TEST(WireCodec, OtherProtocolVersionIsRefused) {
@@ -163,7 +167,8 @@ TEST(WireCodec, OtherProtocolVersionIsRefused) {
   envelope.mutable_hello()->set_worker_id("w0");
   envelope.set_version(99);
   wire::Envelope out;
-  EXPECT_EQ(decode_frame(envelope.SerializeAsString(), kDefaultMaxFrameBytes, out), FrameError::kBadVersion);
+  EXPECT_EQ(decode_frame(envelope.SerializeAsString(), kDefaultMaxFrameBytes, out),
+            FrameError::kBadVersion);
   // A missing version (0, e.g. an empty frame) is refused the same way.
   EXPECT_EQ(decode_frame("", kDefaultMaxFrameBytes, out), FrameError::kBadVersion);
 }
@@ -191,7 +196,8 @@ TEST(WireCodec, RefusedFramesAreCountedByReason) {
 TEST(WireCodec, FitLinksCutsLinksUntilTheResultFits) {
   PageRecord r = sample_record();
   r.links.clear();
-  for (int i = 0; i < 1000; ++i) r.links.push_back("http://h1.sim/page-" + std::to_string(i) + ".html");
+  for (int i = 0; i < 1000; ++i)
+    r.links.push_back("http://h1.sim/page-" + std::to_string(i) + ".html");
   wire::Envelope envelope;
   auto* result = envelope.mutable_result();
   to_wire(r, *result);

@@ -1,7 +1,11 @@
 // The worker's side of the protocol, against a hand-driven ROUTER playing the coordinator.
 // One io_context runs the WorkerClient; every wait is a condition with a deadline.
+#include "worker/worker_client.hpp"
+
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -10,14 +14,10 @@
 #include <set>
 #include <string>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
 #include "proto/wire_codec.hpp"
-#include "worker/worker_client.hpp"
 
 namespace crawler {
 namespace {
@@ -79,11 +79,11 @@ class FakeCoordinator {
   /// The next message: [routing id, envelope], if one is there (bad frames are skipped).
   std::optional<std::pair<std::string, wire::Envelope>> poll() {
     std::vector<zmq::message_t> parts;
-    if (!zmq::recv_multipart(socket_, std::back_inserter(parts), zmq::recv_flags::dontwait)) return std::nullopt;
+    if (!zmq::recv_multipart(socket_, std::back_inserter(parts), zmq::recv_flags::dontwait))
+      return std::nullopt;
     wire::Envelope e;
-    if (parts.size() != 2 ||
-        decode_frame(std::string_view(parts[1].data<char>(), parts[1].size()), kDefaultMaxFrameBytes, e) !=
-            FrameError::kNone) {
+    if (parts.size() != 2 || decode_frame(std::string_view(parts[1].data<char>(), parts[1].size()),
+                                          kDefaultMaxFrameBytes, e) != FrameError::kNone) {
       return std::nullopt;
     }
     return std::make_pair(parts[0].to_string(), std::move(e));
@@ -136,10 +136,11 @@ class WorkerClientTest : public ::testing::Test {
     o.liveness_ms = liveness_ms;
     o.handle_signals = false;
     o.fetch.concurrency = 2;  // capacity 8
-    client_ = std::make_unique<WorkerClient>(io_, o, [this, delay, hang](boost::asio::io_context& io, const FetchOptions&) {
-      ++engines_;
-      return std::make_unique<FakeEngine>(io, delay, hang, cancels_);
-    });
+    client_ = std::make_unique<WorkerClient>(
+        io_, o, [this, delay, hang](boost::asio::io_context& io, const FetchOptions&) {
+          ++engines_;
+          return std::make_unique<FakeEngine>(io, delay, hang, cancels_);
+        });
     client_->start();
   }
 
@@ -156,7 +157,8 @@ class WorkerClientTest : public ::testing::Test {
   }
 
   /// Messages of one kind received so far.
-  std::vector<std::pair<std::string, wire::Envelope>> received(wire::Envelope::BodyCase kind) const {
+  std::vector<std::pair<std::string, wire::Envelope>> received(
+      wire::Envelope::BodyCase kind) const {
     std::vector<std::pair<std::string, wire::Envelope>> out;
     for (const auto& m : messages_) {
       if (m.second.body_case() == kind) out.push_back(m);
@@ -165,7 +167,8 @@ class WorkerClientTest : public ::testing::Test {
   }
   std::uint64_t credit() const {
     std::uint64_t up_to = 0;
-    for (const auto& [id, e] : received(wire::Envelope::kCredit)) up_to = std::max(up_to, e.credit().up_to());
+    for (const auto& [id, e] : received(wire::Envelope::kCredit))
+      up_to = std::max(up_to, e.credit().up_to());
     return up_to;
   }
 
@@ -203,7 +206,8 @@ TEST_F(WorkerClientTest, RunsTasksAndGrantsCreditAsTheyFinish) {
   const auto id = hello_and_welcome();
   ASSERT_TRUE(run_until([&] { return credit() == 8; }));
   coordinator_.tasks(id, 0, 100, 8);
-  ASSERT_TRUE(run_until([&] { return received(wire::Envelope::kResult).size() == 8 && credit() == 16; }));
+  ASSERT_TRUE(
+      run_until([&] { return received(wire::Envelope::kResult).size() == 8 && credit() == 16; }));
   std::set<std::uint64_t> ids;
   for (const auto& [who, e] : received(wire::Envelope::kResult)) {
     ids.insert(e.result().task_id());

@@ -1,8 +1,12 @@
 // The worker protocol in one process: a WorkerPool and WorkerClients (with a fake engine) or raw
 // DEALER peers over real ZeroMQ sockets on 127.0.0.1, driven by one io_context. Every wait is a
 // condition with a deadline.
+#include "coordinator/worker_pool.hpp"
+
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -11,13 +15,9 @@
 #include <set>
 #include <string>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
-#include "coordinator/worker_pool.hpp"
 #include "proto/wire_codec.hpp"
 #include "worker/worker_client.hpp"
 
@@ -35,7 +35,7 @@ std::string host_of(const std::string& url) {
 struct Recorder {
   std::map<std::string, std::set<std::string>> workers_by_host;  ///< who ran each host
   std::map<std::string, std::map<std::string, int>> open;        ///< host -> worker -> tasks held
-  std::size_t max_held = 0;                                     ///< largest outstanding() of one engine
+  std::size_t max_held = 0;  ///< largest outstanding() of one engine
   bool host_on_two_workers_at_once = false;
   std::map<std::string, int> tasks_by_worker;
 };
@@ -43,8 +43,8 @@ struct Recorder {
 /// A TaskSink that "fetches" a task after `delay` (or never when `hang`), with one link.
 class FakeEngine : public TaskSink {
  public:
-  FakeEngine(boost::asio::io_context& io, Recorder& recorder, std::string name, std::chrono::milliseconds delay,
-             bool hang)
+  FakeEngine(boost::asio::io_context& io, Recorder& recorder, std::string name,
+             std::chrono::milliseconds delay, bool hang)
       : io_(io), recorder_(recorder), name_(std::move(name)), delay_(delay), hang_(hang) {}
 
   void submit(FetchTask task, Callback done) override {
@@ -115,7 +115,9 @@ class RawPeer {
     socket_.set(zmq::sockopt::routing_id, routing_id);
     socket_.connect(endpoint);
   }
-  void send_raw(const std::string& bytes) { socket_.send(zmq::buffer(bytes), zmq::send_flags::dontwait); }
+  void send_raw(const std::string& bytes) {
+    socket_.send(zmq::buffer(bytes), zmq::send_flags::dontwait);
+  }
   void send(wire::Envelope& envelope) { send_raw(encode_frame(envelope)); }
   void hello(const std::string& worker_id, std::uint32_t capacity) {
     wire::Envelope e;
@@ -147,7 +149,8 @@ class RawPeer {
     zmq::message_t m;
     if (!socket_.recv(m, zmq::recv_flags::dontwait)) return std::nullopt;
     wire::Envelope e;
-    if (decode_frame(std::string_view(m.data<char>(), m.size()), kDefaultMaxFrameBytes, e) != FrameError::kNone) {
+    if (decode_frame(std::string_view(m.data<char>(), m.size()), kDefaultMaxFrameBytes, e) !=
+        FrameError::kNone) {
       return std::nullopt;
     }
     return e;
@@ -166,7 +169,8 @@ class WorkerPoolTest : public ::testing::Test {
     pool_ = std::make_unique<WorkerPool>(io_, o, FetchOptions{});
   }
 
-  std::unique_ptr<WorkerClient> make_worker(const std::string& name, std::chrono::milliseconds delay = 2ms,
+  std::unique_ptr<WorkerClient> make_worker(const std::string& name,
+                                            std::chrono::milliseconds delay = 2ms,
                                             bool hang = false) {
     WorkerClientOptions o;
     o.connect = pool_->endpoint();
@@ -235,7 +239,8 @@ TEST_F(WorkerPoolTest, EveryTaskIsReportedExactlyOnceAndHostsStayOnOneWorker) {
   EXPECT_EQ(records_.front().links.size(), 1u);
   EXPECT_GT(recorder_.tasks_by_worker["a"], 0);
   EXPECT_GT(recorder_.tasks_by_worker["b"], 0);
-  for (const auto& [host, workers] : recorder_.workers_by_host) EXPECT_EQ(workers.size(), 1u) << host;
+  for (const auto& [host, workers] : recorder_.workers_by_host)
+    EXPECT_EQ(workers.size(), 1u) << host;
   EXPECT_LE(recorder_.max_held, 8u) << "a worker held more than its capacity";
   EXPECT_EQ(pool_->counters().joined, 2u);
   EXPECT_EQ(pool_->counters().dropped_results, 0u);
@@ -291,8 +296,9 @@ TEST_F(WorkerPoolTest, ADrainingWorkerFinishesWhatItHoldsAndLeaves) {
   submit(200, 20);
   ASSERT_TRUE(run_until([&] { return recorder_.tasks_by_worker["a"] >= 8; }));
   a->drain();
-  ASSERT_TRUE(run_until([&] { return reported_.size() == 200 && a->done() && pool_->counters().left == 1; }))
-      << reported_.size();
+  ASSERT_TRUE(run_until([&] {
+    return reported_.size() == 200 && a->done() && pool_->counters().left == 1;
+  })) << reported_.size();
   expect_each_reported_once(200);
   EXPECT_EQ(ok_, 200u);
   EXPECT_EQ(a->exit_code(), 0);
@@ -395,11 +401,13 @@ TEST_F(WorkerPoolTest, NothingIsSentBeyondTheCreditGranted) {
     while (auto e = peer.poll()) received += e->tasks().tasks_size();
     return received == 3;
   }));
-  EXPECT_FALSE(run_until([&] {
-    peer.heartbeat();
-    while (auto e = peer.poll()) received += e->tasks().tasks_size();
-    return received > 3;
-  }, 300ms));
+  EXPECT_FALSE(run_until(
+      [&] {
+        peer.heartbeat();
+        while (auto e = peer.poll()) received += e->tasks().tasks_size();
+        return received > 3;
+      },
+      300ms));
   EXPECT_EQ(pool_->in_flight(), 3u);
   peer.credit(10);  // cumulative: 7 more
   ASSERT_TRUE(run_until([&] {

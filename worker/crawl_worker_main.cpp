@@ -1,15 +1,16 @@
 // `crawl-worker`: fetches pages for a crawl-coordinator (see worker/worker_client.hpp).
-#include <cstdio>
-
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
 
 #include "worker/worker_client.hpp"
 
 int main(int argc, char** argv) {
   crawler::WorkerClientOptions options;
-  CLI::App app{"crawl-worker: connect to a crawl-coordinator, fetch the URLs it sends, return their links"};
+  CLI::App app{
+      "crawl-worker: connect to a crawl-coordinator, fetch the URLs it sends, return their links"};
   crawler::add_worker_client_options(app, options);
   try {
     app.parse(argc, argv);

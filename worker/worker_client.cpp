@@ -1,16 +1,15 @@
 #include "worker/worker_client.hpp"
 
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
 #include <csignal>
 #include <cstdio>
 #include <map>
 #include <random>
 #include <stdexcept>
-
-#include <boost/asio/post.hpp>
-#include <spdlog/spdlog.h>
 
 #include "common/fetch_cli.hpp"
 #include "worker/crawl_engine.hpp"
@@ -31,7 +30,8 @@ std::string default_worker_id() {
 std::string new_routing_id(const std::string& worker_id) {
   static std::mt19937_64 rng{std::random_device{}()};
   char suffix[24];
-  std::snprintf(suffix, sizeof suffix, "/%012llx", static_cast<unsigned long long>(rng() & 0xffffffffffffULL));
+  std::snprintf(suffix, sizeof suffix, "/%012llx",
+                static_cast<unsigned long long>(rng() & 0xffffffffffffULL));
   return worker_id.substr(0, 200) + suffix;
 }
 
@@ -51,7 +51,8 @@ void add_worker_client_options(CLI::App& app, WorkerClientOptions& o) {
       ->envname("CRAWL_CONNECT")
       ->required();
   flag("worker-id", o.worker_id, "stable name of this worker (hosts are sharded by it)");
-  flag("heartbeat-ms", o.heartbeat_ms, "heartbeat interval towards the coordinator")->check(CLI::Range(10, 600'000));
+  flag("heartbeat-ms", o.heartbeat_ms, "heartbeat interval towards the coordinator")
+      ->check(CLI::Range(10, 600'000));
   flag("liveness-ms", o.liveness_ms, "the coordinator silent this long: connect afresh")
       ->check(CLI::Range(50, 3'600'000));
   flag("max-frame-bytes", o.max_frame_bytes, "larger frames from the coordinator are refused")
@@ -59,20 +60,28 @@ void add_worker_client_options(CLI::App& app, WorkerClientOptions& o) {
   flag("log-level", o.log_level, "trace, debug, info, warn, error, off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
   const std::string group = "Fetching (this worker's own; the rest comes from the coordinator)";
-  app.add_option("--mode", o.fetch.mode, "async: C transfers on one event loop; sync: one blocking transfer at a time")
-      ->transform(CLI::CheckedTransformer(std::map<std::string, FetchOptions::Mode>{{"async", FetchOptions::Mode::kAsync},
-                                                                                    {"sync", FetchOptions::Mode::kSync}},
-                                          CLI::ignore_case))
+  app.add_option("--mode", o.fetch.mode,
+                 "async: C transfers on one event loop; sync: one blocking transfer at a time")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, FetchOptions::Mode>{{"async", FetchOptions::Mode::kAsync},
+                                                    {"sync", FetchOptions::Mode::kSync}},
+          CLI::ignore_case))
       ->envname("CRAWL_MODE")
       ->default_str("async")
       ->group(group);
-  flag("concurrency", o.fetch.concurrency, "transfers in flight at most")->check(CLI::Range(1, 100000))->group(group);
-  flag("per-host", o.fetch.per_host, "connections to one host at most")->check(CLI::Range(1, 1000))->group(group);
-  flag("parse-threads", o.fetch.parse_threads, "HTML parsing threads")->check(CLI::Range(1, 256))->group(group);
+  flag("concurrency", o.fetch.concurrency, "transfers in flight at most")
+      ->check(CLI::Range(1, 100000))
+      ->group(group);
+  flag("per-host", o.fetch.per_host, "connections to one host at most")
+      ->check(CLI::Range(1, 1000))
+      ->group(group);
+  flag("parse-threads", o.fetch.parse_threads, "HTML parsing threads")
+      ->check(CLI::Range(1, 256))
+      ->group(group);
 }
 
-WorkerClient::WorkerClient(boost::asio::io_context& io, WorkerClientOptions options, EngineFactory make_engine,
-                           std::function<void()> on_exit)
+WorkerClient::WorkerClient(boost::asio::io_context& io, WorkerClientOptions options,
+                           EngineFactory make_engine, std::function<void()> on_exit)
     : io_(io),
       options_(std::move(options)),
       make_engine_(std::move(make_engine)),
@@ -83,7 +92,8 @@ WorkerClient::WorkerClient(boost::asio::io_context& io, WorkerClientOptions opti
       signals_(io),
       self_(std::make_shared<WorkerClient*>(this)) {
   if (!make_engine_) {
-    make_engine_ = [](boost::asio::io_context& io, const FetchOptions& o) -> std::unique_ptr<TaskSink> {
+    make_engine_ = [](boost::asio::io_context& io,
+                      const FetchOptions& o) -> std::unique_ptr<TaskSink> {
       return CrawlEngine::create(io, o);
     };
   }
@@ -174,7 +184,8 @@ void WorkerClient::close_socket() {
 
 void WorkerClient::reconnect(const std::string& why) {
   ++counters_.reconnects;
-  spdlog::warn("{}: connecting afresh, abandoning {} tasks (the coordinator sends them again)", why, held_.size());
+  spdlog::warn("{}: connecting afresh, abandoning {} tasks (the coordinator sends them again)", why,
+               held_.size());
   ++generation_;  // before cancel_all: its cancelled records must be dropped
   held_.clear();
   outbox_.clear();
@@ -194,9 +205,11 @@ void WorkerClient::finish(int code, int linger_ms) {
   signals_.clear();
   if (socket_) socket_->set(zmq::sockopt::linger, linger_ms);
   close_socket();
-  spdlog::info("{} done: {} tasks, {} results, {} duplicate tasks, {} over credit, {} reconnects, frames refused {}",
-               options_.worker_id, counters_.tasks, counters_.results, counters_.duplicate_tasks,
-               counters_.over_credit, counters_.reconnects, refused_.summary());
+  spdlog::info(
+      "{} done: {} tasks, {} results, {} duplicate tasks, {} over credit, {} reconnects, frames "
+      "refused {}",
+      options_.worker_id, counters_.tasks, counters_.results, counters_.duplicate_tasks,
+      counters_.over_credit, counters_.reconnects, refused_.summary());
   if (on_exit_) on_exit_();
 }
 
@@ -255,11 +268,12 @@ void WorkerClient::on_socket_ready() {
 
 void WorkerClient::on_frame(const zmq::message_t& frame) {
   wire::Envelope envelope;
-  const FrameError error =
-      decode_frame(std::string_view(frame.data<char>(), frame.size()), options_.max_frame_bytes, envelope);
+  const FrameError error = decode_frame(std::string_view(frame.data<char>(), frame.size()),
+                                        options_.max_frame_bytes, envelope);
   if (error != FrameError::kNone) {
     refused_.count(error);
-    if (refused_.total() <= 20) spdlog::warn("refused a frame of {} bytes: {}", frame.size(), to_string(error));
+    if (refused_.total() <= 20)
+      spdlog::warn("refused a frame of {} bytes: {}", frame.size(), to_string(error));
     return;
   }
   last_heard_ = Clock::now();
@@ -309,8 +323,10 @@ void WorkerClient::on_welcome(const wire::Welcome& welcome) {
     }
     engine_settings_ = serialised;
   }
-  coordinator_heartbeat_ms_ = static_cast<int>(std::min<std::uint32_t>(welcome.heartbeat_ms(), 3'600'000));
-  coordinator_max_frame_ = welcome.max_frame_bytes() != 0 ? welcome.max_frame_bytes() : kDefaultMaxFrameBytes;
+  coordinator_heartbeat_ms_ =
+      static_cast<int>(std::min<std::uint32_t>(welcome.heartbeat_ms(), 3'600'000));
+  coordinator_max_frame_ =
+      welcome.max_frame_bytes() != 0 ? welcome.max_frame_bytes() : kDefaultMaxFrameBytes;
   state_ = State::kWorking;
   spdlog::info("{} welcomed (capacity {})", options_.worker_id, capacity_);
   grant_credit();
@@ -336,11 +352,12 @@ void WorkerClient::on_tasks(const wire::TaskBatch& batch) {
     }
     ++counters_.tasks;
     const std::uint64_t id = task.id;
-    engine_->submit(std::move(task), [this, generation = generation_, id, weak = std::weak_ptr<WorkerClient*>(self_)](
-                                         PageRecord record) {
-      if (weak.expired()) return;
-      on_record(generation, id, std::move(record));
-    });
+    engine_->submit(std::move(task),
+                    [this, generation = generation_, id,
+                     weak = std::weak_ptr<WorkerClient*>(self_)](PageRecord record) {
+                      if (weak.expired()) return;
+                      on_record(generation, id, std::move(record));
+                    });
   }
   received_seq_ = std::max(received_seq_, first + static_cast<std::uint64_t>(batch.tasks_size()));
   if (over != 0) {
@@ -358,8 +375,8 @@ void WorkerClient::on_record(std::uint64_t generation, std::uint64_t task_id, Pa
   to_wire(record, *result);
   if (const std::size_t dropped = fit_links(*result, coordinator_max_frame_)) {
     ++counters_.truncated_results;
-    spdlog::warn("{}: {} links dropped so the result fits the coordinator's {} byte frame cap", record.url, dropped,
-                 coordinator_max_frame_);
+    spdlog::warn("{}: {} links dropped so the result fits the coordinator's {} byte frame cap",
+                 record.url, dropped, coordinator_max_frame_);
   }
   outbox_.push_back(encode_frame(envelope));
   // The engine may call back from inside submit() or cancel_all(): send from a fresh handler.
@@ -419,16 +436,21 @@ void WorkerClient::grant_credit() {
 void WorkerClient::on_tick() {
   if (state_ == State::kDone) return;
   const auto now = Clock::now();
-  const auto ms = [](Clock::duration d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); };
+  const auto ms = [](Clock::duration d) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+  };
   if (state_ == State::kConnecting) {
     if (now - connected_at_ > std::chrono::milliseconds(options_.liveness_ms)) {
-      reconnect("no Welcome from " + options_.connect + " after " + std::to_string(ms(now - connected_at_)) + " ms");
+      reconnect("no Welcome from " + options_.connect + " after " +
+                std::to_string(ms(now - connected_at_)) + " ms");
     }
   } else {
-    const auto deadline = std::max<Clock::duration>(std::chrono::milliseconds(options_.liveness_ms),
-                                                    std::chrono::milliseconds(coordinator_heartbeat_ms_) * 5);
+    const auto deadline =
+        std::max<Clock::duration>(std::chrono::milliseconds(options_.liveness_ms),
+                                  std::chrono::milliseconds(coordinator_heartbeat_ms_) * 5);
     if (now - last_heard_ > deadline) {
-      const std::string why = "the coordinator is silent for " + std::to_string(ms(now - last_heard_)) + " ms";
+      const std::string why =
+          "the coordinator is silent for " + std::to_string(ms(now - last_heard_)) + " ms";
       if (state_ == State::kDraining) {
         spdlog::warn("{} while draining: exiting", why);
         finish(1, 0);

@@ -2,6 +2,10 @@
 /// `crawl-worker`: the worker's side of the protocol (proto/crawler.proto). Connects a DEALER to
 /// the coordinator, runs the tasks it is sent on a CrawlEngine, and sends back their results.
 
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -10,11 +14,6 @@
 #include <string>
 #include <unordered_set>
 #include <vector>
-
-#include <CLI/CLI.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <zmq.hpp>
 
 #include "common/fetch_options.hpp"
@@ -26,15 +25,16 @@ namespace crawler {
 
 /// A worker's own settings. The crawl-wide fetch settings come from the coordinator's Welcome.
 struct WorkerClientOptions {
-  std::string connect;             ///< coordinator endpoint, e.g. "tcp://127.0.0.1:5555"
-  std::string worker_id;           ///< stable name (its rendezvous key); default "<hostname>-<pid>"
-  int heartbeat_ms = 1000;         ///< a Heartbeat (with the current credit) this often
-  int liveness_ms = 10'000;        ///< the coordinator silent this long (>= 5 of its heartbeats): reconnect
-  int send_hwm = 1000;             ///< messages queued towards the coordinator at most (ZMQ_SNDHWM)
+  std::string connect;      ///< coordinator endpoint, e.g. "tcp://127.0.0.1:5555"
+  std::string worker_id;    ///< stable name (its rendezvous key); default "<hostname>-<pid>"
+  int heartbeat_ms = 1000;  ///< a Heartbeat (with the current credit) this often
+  int liveness_ms =
+      10'000;           ///< the coordinator silent this long (>= 5 of its heartbeats): reconnect
+  int send_hwm = 1000;  ///< messages queued towards the coordinator at most (ZMQ_SNDHWM)
   std::size_t max_frame_bytes = kDefaultMaxFrameBytes;  ///< larger received frames are refused
-  bool handle_signals = true;      ///< SIGTERM/SIGINT: drain, then exit (a second one: exit now)
+  bool handle_signals = true;  ///< SIGTERM/SIGINT: drain, then exit (a second one: exit now)
   std::string log_level = "warn";
-  FetchOptions fetch;              ///< only concurrency, per_host, parse_threads and mode are used
+  FetchOptions fetch;  ///< only concurrency, per_host, parse_threads and mode are used
 
   /// Tasks the worker holds at most: 4 x concurrency (async), concurrency (sync).
   std::size_t capacity() const;
@@ -61,12 +61,13 @@ void add_worker_client_options(CLI::App& app, WorkerClientOptions& options);
 /// are dropped: the next tick repeats them.
 class WorkerClient {
  public:
-  using EngineFactory = std::function<std::unique_ptr<TaskSink>(boost::asio::io_context&, const FetchOptions&)>;
+  using EngineFactory =
+      std::function<std::unique_ptr<TaskSink>(boost::asio::io_context&, const FetchOptions&)>;
 
   /// `make_engine` defaults to CrawlEngine::create. `on_exit` runs once when the worker is done
   /// (main stops the io_context with it, whatever work the engine still holds).
-  WorkerClient(boost::asio::io_context& io, WorkerClientOptions options, EngineFactory make_engine = nullptr,
-               std::function<void()> on_exit = nullptr);
+  WorkerClient(boost::asio::io_context& io, WorkerClientOptions options,
+               EngineFactory make_engine = nullptr, std::function<void()> on_exit = nullptr);
   ~WorkerClient();
   WorkerClient(const WorkerClient&) = delete;
   WorkerClient& operator=(const WorkerClient&) = delete;
@@ -80,12 +81,12 @@ class WorkerClient {
   bool done() const { return state_ == State::kDone; }
 
   struct Counters {
-    std::uint64_t tasks = 0;               ///< tasks run
-    std::uint64_t results = 0;             ///< results handed to ZeroMQ
-    std::uint64_t duplicate_tasks = 0;     ///< tasks already held (sent again by the coordinator)
-    std::uint64_t over_credit = 0;         ///< tasks beyond the granted credit, refused
+    std::uint64_t tasks = 0;            ///< tasks run
+    std::uint64_t results = 0;          ///< results handed to ZeroMQ
+    std::uint64_t duplicate_tasks = 0;  ///< tasks already held (sent again by the coordinator)
+    std::uint64_t over_credit = 0;      ///< tasks beyond the granted credit, refused
     std::uint64_t reconnects = 0;
-    std::uint64_t truncated_results = 0;   ///< results whose links were cut to fit the frame cap
+    std::uint64_t truncated_results = 0;  ///< results whose links were cut to fit the frame cap
   };
   const Counters& counters() const { return counters_; }
   const RefusedFrames& refused_frames() const { return refused_; }
@@ -130,8 +131,10 @@ class WorkerClient {
   boost::asio::signal_set signals_;
 
   std::unique_ptr<TaskSink> engine_;
-  std::string engine_settings_;  ///< the crawl-wide settings engine_ runs with (a serialised Welcome)
-  std::vector<std::unique_ptr<TaskSink>> retired_engines_;  ///< replaced after a re-Welcome; kept to exit
+  std::string
+      engine_settings_;  ///< the crawl-wide settings engine_ runs with (a serialised Welcome)
+  std::vector<std::unique_ptr<TaskSink>>
+      retired_engines_;  ///< replaced after a re-Welcome; kept to exit
 
   State state_ = State::kIdle;
   std::uint64_t generation_ = 0;  ///< one per connection; results of an older one are dropped

@@ -5,8 +5,12 @@
 //   volumeClaimTemplate (named <claim>-<statefulset>-0, as Kubernetes names them), which podman
 //   turns into named volumes;
 // - Services, NetworkPolicies and PodDisruptionBudgets are dropped (podman has no cluster
-//   network, DNS or scheduler); instead each pod maps the Service names to 127.0.0.1 with
-//   hostAliases, since every pod shares the host's network;
+//   network, DNS or scheduler); since every pod shares the host's network, a Service name
+//   followed by a port in a container's args or env (tcp://crawl-coordinator:5555) becomes
+//   127.0.0.1 (podman ignores hostAliases on the host network);
+// - one replica per Deployment: on the host network a second pod would find its ports taken;
+// - container ports are dropped (podman refuses port mappings on the host network) and probes
+//   that name a port get its number;
 // - restartPolicy Never: a program that finished (the coordinator at the end of the crawl, the
 //   workers after its Shutdown) stays exited for the caller to read its status;
 // - workloads come in the order simweb (test web), coordinator, workers.
@@ -20,6 +24,9 @@ function main(file) {
   const objects = [];
   yaml.loadAll(fs.readFileSync(file, "utf8"), (doc) => doc && objects.push(doc));
   const serviceNames = objects.filter((o) => o.kind === "Service").map((o) => o.metadata.name);
+  const escaped = serviceNames.map((n) => n.replace(/[.]/g, "\\."));
+  const pattern = new RegExp(`(^|[/=@,\\s])(${escaped.join("|")})(?=:[0-9])`, "g");
+  const localize = (text) => (serviceNames.length ? text.replace(pattern, (match, before) => `${before}127.0.0.1`) : text);
   const out = [];
   const workloads = [];
   for (const obj of objects) {
@@ -56,8 +63,20 @@ function main(file) {
   workloads.sort((a, b) => rank(a) - rank(b));
   for (const w of workloads) {
     const spec = w.spec.template.spec;
+    for (const c of spec.containers) {
+      const byName = new Map((c.ports || []).filter((p) => p.name).map((p) => [p.name, p.containerPort]));
+      for (const probe of ["startupProbe", "livenessProbe", "readinessProbe"]) {
+        const get = c[probe] && c[probe].httpGet;
+        if (get && typeof get.port === "string" && byName.has(get.port)) get.port = byName.get(get.port);
+      }
+      delete c.ports;
+    }
     spec.restartPolicy = "Never";
-    spec.hostAliases = [{ ip: "127.0.0.1", hostnames: serviceNames }];
+    w.spec.replicas = 1;
+    for (const c of spec.containers) {
+      c.args = (c.args || []).map(localize);
+      for (const e of c.env || []) if (typeof e.value === "string") e.value = localize(e.value);
+    }
     out.push(w);
   }
   process.stdout.write(out.map((o) => yaml.dump(o, { lineWidth: -1 })).join("---\n"));

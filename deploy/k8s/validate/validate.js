@@ -155,6 +155,11 @@ function policyProblems(obj) {
       }
     }
     if (!Array.isArray(c.command) || c.command.length === 0) problems.push(`${where}: command must name the program`);
+    // A bare name (the `crawler` placeholder that kustomize's `images:` did not rewrite) has
+    // neither a tag nor a digest.
+    if (typeof c.image !== "string" || !/[:@]/.test(c.image.split("/").pop())) {
+      problems.push(`${where}: image ${c.image} has no tag or digest (not rewritten by kustomize images:?)`);
+    }
   }
   return problems;
 }
