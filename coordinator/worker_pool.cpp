@@ -82,8 +82,8 @@ WorkerPool::WorkerPool(boost::asio::io_context& io, WorkerPoolOptions options, F
     gate_timer_.expires_after(std::chrono::milliseconds(options_.min_workers_wait_ms));
     gate_timer_.async_wait([this](boost::system::error_code ec) {
       if (ec || gate_open_) return;
-      spdlog::warn("only {} of {} workers joined after {} ms: starting with them", live_ids_.size(),
-                   options_.min_workers, options_.min_workers_wait_ms);
+      spdlog::warn("only {} of {} workers joined after {} ms: starting with them",
+                   ledger_.live_workers(), options_.min_workers, options_.min_workers_wait_ms);
       open_gate();
     });
   }

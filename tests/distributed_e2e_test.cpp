@@ -285,7 +285,10 @@ TEST(DistributedE2E, PolitenessHoldsAcrossThreeWorkers) {
 TEST(DistributedE2E, SigtermStopsTheWorkersAndLeavesOnlyWholeLines) {
   Simweb web({"--pages", "1500", "--hosts", "10", "--latency-ms", "50"});
   TempDir tmp;
-  ChildProcess crawl(crawl_args(web, 2, web.file("seeds.txt"), tmp.file("results.txt")));
+  // A small window (2 workers x 4 x 4 tasks), so most of the site is still unsent at the signal.
+  auto args = crawl_args(web, 2, web.file("seeds.txt"), tmp.file("results.txt"));
+  args.insert(args.end(), {"--concurrency", "4"});
+  ChildProcess crawl(args);
   ASSERT_TRUE(wait_for(
       crawl, [&] { return file_size(tmp.file("results.txt")) > 64 * 1024; }, 120s))
       << crawl.err();
