@@ -84,7 +84,9 @@ node "$validate/to-podman.js" "$work/demo.yaml" >"$work/play.yaml"
 
 teardown() {
   pm kube down "$work/play.yaml" >/dev/null 2>&1 || true
-  pm volume rm -f state-crawl-coordinator-0 >/dev/null 2>&1 || true
+  # The coordinator's state claim, and the volumes podman makes for ConfigMap mounts.
+  pm volume ls --format '{{.Name}}' | grep -E '^(state-crawl-coordinator-0|crawl-seeds-.*)$' |
+    while read -r volume; do pm volume rm -f "$volume" >/dev/null 2>&1 || true; done
 }
 teardown  # a previous run's pods and journal
 finish() {

@@ -11,15 +11,14 @@ root=$1
 shift
 [ $# -gt 0 ] || { echo "usage: $0 ROOT EXECUTABLE..." >&2; exit 2; }
 
-copy() {  # copy a file to the same path under $root, following symlinks but keeping the link name too
-  local src=$1
-  mkdir -p "$root$(dirname "$src")"
-  cp -L --preserve=mode "$src" "$root$src"
-  local real
+copy() {  # copy a file to the same path under $root; a symlink stays a symlink to its copied target
+  local src=$1 real
   real=$(readlink -f "$src")
-  if [ "$real" != "$src" ]; then
-    mkdir -p "$root$(dirname "$real")"
-    cp -L --preserve=mode "$real" "$root$real"
+  mkdir -p "$root$(dirname "$real")"
+  [ -e "$root$real" ] || cp --preserve=mode "$real" "$root$real"
+  if [ "$real" != "$src" ] && [ ! -e "$root$src" ] && [ ! -L "$root$src" ]; then
+    mkdir -p "$root$(dirname "$src")"
+    ln -s "$real" "$root$src"
   fi
 }
 

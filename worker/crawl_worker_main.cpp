@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "common/service_telemetry.hpp"
+#include "worker/crawl_engine.hpp"
 #include "worker/worker_client.hpp"
 
 int main(int argc, char** argv) {
@@ -12,17 +14,29 @@ int main(int argc, char** argv) {
   CLI::App app{
       "crawl-worker: connect to a crawl-coordinator, fetch the URLs it sends, return their links"};
   crawler::add_worker_client_options(app, options);
+  boost::asio::io_context io(1);
+  crawler::ServiceTelemetry telemetry(app);  // --metrics-listen, --check-config; dies before io
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return e.get_exit_code() == 0 ? app.exit(e) : (app.exit(e), 2);
   }
+  if (auto status = telemetry.check_config(app)) return *status;
   spdlog::set_default_logger(spdlog::stderr_color_mt("worker " + options.worker_id));
   spdlog::set_level(spdlog::level::from_str(options.log_level));
-  boost::asio::io_context io(1);
-  crawler::WorkerClient client(io, options, nullptr, [&io] { io.stop(); });
+  crawler::WorkerClient client(
+      io, options,
+      [&](boost::asio::io_context& loop,
+          const crawler::FetchOptions& fetch) -> std::unique_ptr<crawler::TaskSink> {
+        return telemetry.meter(crawler::CrawlEngine::create(loop, fetch));
+      },
+      [&] {
+        telemetry.stop();
+        io.stop();
+      });
   try {
     client.start();
+    telemetry.start(io, [&] { return !client.done(); });
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 2;
