@@ -15,6 +15,7 @@
 
 #include "proto/wire_codec.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/expect_lines.hpp"
 
 namespace crawler::test {
 namespace {
@@ -89,23 +90,6 @@ std::vector<std::string> crawl_args(const Simweb& web, int workers, const std::s
 ChildResult run(std::vector<std::string> args, std::vector<std::string> more = {}) {
   args.insert(args.end(), more.begin(), more.end());
   return run_child(args, 240s);
-}
-
-void expect_same_lines(const std::string& actual_path, const std::string& expected_path) {
-  const auto actual = sorted_lines(actual_path);
-  const auto expected = sorted_lines(expected_path);
-  ASSERT_FALSE(expected.empty()) << expected_path;
-  std::set<std::string> unique(actual.begin(), actual.end());
-  EXPECT_EQ(unique.size(), actual.size()) << "duplicate lines in " << actual_path;
-  if (actual == expected) return;
-  std::vector<std::string> missing, extra;
-  std::set_difference(expected.begin(), expected.end(), actual.begin(), actual.end(),
-                      std::back_inserter(missing));
-  std::set_difference(actual.begin(), actual.end(), expected.begin(), expected.end(),
-                      std::back_inserter(extra));
-  ADD_FAILURE() << actual.size() << " lines, expected " << expected.size() << "; missing "
-                << missing.size() << (missing.empty() ? "" : " e.g. " + missing.front())
-                << "; extra " << extra.size() << (extra.empty() ? "" : " e.g. " + extra.front());
 }
 
 bool contains(const std::string& haystack, const std::string& needle) {
