@@ -84,26 +84,24 @@ std::size_t Frontier::add_links(const PageRecord& page) {
   return added;
 }
 
-void Frontier::enqueue(std::string url, std::string host, std::uint32_t depth, bool check_robots) {
-  auto& queue = hosts_[host];
-  if (queue.empty()) ready_.push_back(host);
-  queue.push_back(Entry{std::move(url), depth, check_robots});
+void Frontier::enqueue(std::string_view url, std::string host, std::uint32_t depth, bool check_robots) {
+  auto [it, added] = hosts_.try_emplace(std::move(host));
+  if (added) ready_.push_back(&*it);
+  it->second.push(url, depth, check_robots);
   ++queued_;
 }
 
 std::optional<FetchTask> Frontier::next() {
   if (ready_.empty()) return std::nullopt;
   if (options_.max_pages != 0 && dispatched_ >= options_.max_pages) return std::nullopt;
-  std::string host = std::move(ready_.front());
+  HostQueues::value_type* host = ready_.front();
   ready_.pop_front();
-  auto it = hosts_.find(host);
-  Entry entry = std::move(it->second.front());
-  it->second.pop_front();
+  QueuedUrl entry = host->second.pop();
   --queued_;
-  if (it->second.empty()) {
-    hosts_.erase(it);
+  if (host->second.empty()) {
+    hosts_.erase(hosts_.find(host->first));
   } else {
-    ready_.push_back(std::move(host));
+    ready_.push_back(host);
   }
   ++dispatched_;
   return FetchTask{next_id_++, std::move(entry.url), entry.depth, entry.check_robots};

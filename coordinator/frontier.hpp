@@ -15,6 +15,7 @@
 #include "common/page_record.hpp"
 #include "common/task_sink.hpp"
 #include "coordinator/fingerprint_set.hpp"
+#include "coordinator/url_queue.hpp"
 
 namespace crawler {
 
@@ -75,21 +76,17 @@ class Frontier {
  private:
   bool in_scope(std::string_view page_host, std::string_view page_domain, std::string_view link_host) const;
   bool passes_filters(const std::string& url) const;
-  void enqueue(std::string url, std::string host, std::uint32_t depth, bool check_robots);
+  void enqueue(std::string_view url, std::string host, std::uint32_t depth, bool check_robots);
 
-  struct Entry {
-    std::string url;
-    std::uint32_t depth;
-    bool check_robots;
-  };
   QueuedHook on_queued_;
   /// Seeds whose text differs from their normalised form: url as written -> key.
   std::unordered_map<std::string, std::string> seed_keys_;
 
   FrontierOptions options_;
   FingerprintSet seen_;
-  std::unordered_map<std::string, std::deque<Entry>> hosts_;
-  std::deque<std::string> ready_;  ///< hosts with queued entries, in round-robin order
+  using HostQueues = std::unordered_map<std::string, UrlQueue>;
+  HostQueues hosts_;  ///< every host with queued URLs (references to entries stay valid)
+  std::deque<HostQueues::value_type*> ready_;  ///< the same hosts, in round-robin order
   std::size_t queued_ = 0;
   std::uint64_t dispatched_ = 0;
   std::uint64_t next_id_ = 1;

@@ -26,6 +26,8 @@ std::optional<int> CommandLine::parse(int argc, char** argv) {
       ->check(CLI::Range(0, 600'000));
   app.add_option("--gzip", gzip, "gzip pages for clients that accept it")
       ->check(CLI::IsMember({"on", "off"}));
+  app.add_option("--gzip-cache-mb", server.gzip_cache_mb,
+                 "keep compressed pages up to this many MiB (0: compress on every request)");
   app.add_option("--out-dir", out_dir,
                  "write seeds.txt, seeds-roots.txt, expected-depth0.tsv, expected-full.tsv and "
                  "manifest.json here before serving");

@@ -1,9 +1,5 @@
 #include "simweb/filler_pool.hpp"
 
-#include <zlib.h>
-
-#include <stdexcept>
-
 #include "simweb/rng.hpp"
 
 namespace simweb {
@@ -27,23 +23,6 @@ constexpr std::string_view kWords[] = {
     "builds",    "fetches",    "parses",  "follows",  "writes",  "measures", "waits",   "counts",
 };
 
-std::string deflate_piece(std::string_view text) {
-  z_stream zs{};
-  // Raw deflate (negative window bits): the gzip header and trailer are written per page.
-  if (deflateInit2(&zs, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-    throw std::runtime_error("zlib deflateInit2 failed");
-  std::string out(deflateBound(&zs, text.size()) + 16, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  zs.avail_in = static_cast<uInt>(text.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  const int rc = deflate(&zs, Z_SYNC_FLUSH);
-  out.resize(out.size() - zs.avail_out);
-  deflateEnd(&zs);
-  if (rc != Z_OK || zs.avail_in != 0) throw std::runtime_error("zlib deflate failed");
-  return out;
-}
-
 }  // namespace
 
 std::size_t FillerPool::word_count() { return sizeof(kWords) / sizeof(kWords[0]); }
@@ -66,11 +45,6 @@ FillerPool::FillerPool() {
       if (first >= 'a' && first <= 'z') first = static_cast<char>(first - 'a' + 'A');
       item.text += r.chance(8) ? "; it costs 5 &lt; 7 &amp; more. " : ". ";
     }
-    item.deflated = deflate_piece(item.text);
-    item.crc = static_cast<std::uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(item.text.data()),
-                                                static_cast<uInt>(item.text.size())));
-    item.crc_op =
-        static_cast<std::uint32_t>(crc32_combine_gen(static_cast<z_off_t>(item.text.size())));
     items_.push_back(std::move(item));
   }
 }

@@ -1,6 +1,5 @@
 #pragma once
-/// A fixed pool of filler text (sentence groups), each also stored pre-compressed so that pages
-/// can be gzipped without compressing them on every request.
+/// A fixed pool of filler text (sentence groups) that pages are made of.
 
 #include <cstddef>
 #include <cstdint>
@@ -20,14 +19,6 @@ class FillerPool {
   std::size_t size() const { return items_.size(); }
   /// HTML-safe text of item i (words and sentences, character references escaped, no tags).
   std::string_view text(std::size_t i) const { return items_[i].text; }
-  /// Item i as raw deflate data (no header), compressed on its own and ending with a sync
-  /// flush: byte-aligned, not final. Such pieces concatenate into one valid deflate stream.
-  std::string_view deflated(std::size_t i) const { return items_[i].deflated; }
-  /// CRC-32 of text(i).
-  std::uint32_t crc(std::size_t i) const { return items_[i].crc; }
-  /// zlib's crc32_combine_gen() operator for the length of text(i): appending item i to data
-  /// with CRC c gives crc32_combine_op(c, crc(i), crc_op(i)), in constant time.
-  std::uint32_t crc_op(std::size_t i) const { return items_[i].crc_op; }
 
   /// Appends `n` random words to `out` (for headings and anchor text).
   template <class Rng>
@@ -45,9 +36,6 @@ class FillerPool {
 
   struct Item {
     std::string text;
-    std::string deflated;
-    std::uint32_t crc = 0;
-    std::uint32_t crc_op = 0;
   };
   std::vector<Item> items_;
 };

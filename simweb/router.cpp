@@ -33,7 +33,12 @@ std::string_view trim(std::string_view s) {
 
 Router::Router(const Site& site, const ServerConfig& config, const StatsRegistry& stats,
                FlakyCounters& flaky)
-    : site_(site), config_(config), stats_(stats), renderer_(site), faults_(flaky) {}
+    : site_(site),
+      config_(config),
+      stats_(stats),
+      renderer_(site),
+      gzip_pages_(static_cast<std::size_t>(site.config().pages), config.gzip_cache_mb << 20),
+      faults_(flaky) {}
 
 bool Router::accepts_gzip(std::string_view value) {
   while (!value.empty()) {
@@ -84,9 +89,15 @@ void Router::route(const Request& request, int host, const boost::asio::any_io_e
   if (page < 0 && !path.starts_with("/private/"))
     return done(
         Reply::make(http::status::not_found, kHtml, PageRenderer::render_not_found(target)));
-  Reply r = Reply::make(
-      http::status::ok, kHtml,
-      page >= 0 ? renderer_.render_page(page, gzip) : renderer_.render_private(host, target, gzip));
+  std::string body;
+  if (page < 0) {
+    body = renderer_.render_private(host, target, gzip);
+  } else if (gzip) {
+    body = gzip_pages_.get(static_cast<std::size_t>(page), [&] { return renderer_.render_page(page, true); });
+  } else {
+    body = renderer_.render_page(page, false);
+  }
+  Reply r = Reply::make(http::status::ok, kHtml, std::move(body));
   if (gzip) r.message.set(http::field::content_encoding, "gzip");
   r.message.set(http::field::vary, "Accept-Encoding");
   done(std::move(r));

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "simweb/fault_endpoints.hpp"
+#include "simweb/gzip_page_cache.hpp"
 #include "simweb/page_renderer.hpp"
 #include "simweb/reply.hpp"
 #include "simweb/server.hpp"
@@ -41,6 +42,7 @@ class Router {
   const ServerConfig& config_;
   const StatsRegistry& stats_;
   PageRenderer renderer_;
+  mutable GzipPageCache gzip_pages_;
   FaultEndpoints faults_;
 };
 

@@ -20,6 +20,7 @@ struct ServerConfig {
   int latency_ms = 0;      ///< added before every response (a timer, not a sleep)
   int jitter_ms = 0;       ///< +- uniform jitter on latency_ms
   bool gzip = true;        ///< gzip pages when the client accepts it
+  std::size_t gzip_cache_mb = 256;  ///< memory for compressed pages kept for the next request
 };
 
 /// Counters the server keeps, for tests that check what a crawler did to it.
