@@ -1,5 +1,7 @@
 #include "common/href_scanner.hpp"
 
+#include "common/fast_href_scanner.hpp"
+
 #include <iconv.h>
 #include <malloc.h>
 #include <myhtml/api.h>
@@ -189,11 +191,24 @@ void on_node_insert(myhtml_tree_t*, myhtml_tree_node_t* node, void* ctx) noexcep
   if (depth > HrefScanner::kMaxDepth) *static_cast<bool*>(ctx) = true;
 }
 
+ThreadParser& thread_parser() {
+  thread_local ThreadParser parser;
+  return parser;
+}
+
 }  // namespace
 
 const ScannedDocument& HrefScanner::scan(std::string_view body, std::string_view content_type) {
-  thread_local ThreadParser parser;
-  ScannedDocument& doc = parser.document();
+  return scan(body, content_type, /*tokenizer_first=*/true);
+}
+
+const ScannedDocument& HrefScanner::scan_full(std::string_view body, std::string_view content_type) {
+  return scan(body, content_type, /*tokenizer_first=*/false);
+}
+
+const ScannedDocument& HrefScanner::scan(std::string_view body, std::string_view content_type,
+                                         bool tokenizer_first) {
+  ScannedDocument& doc = thread_parser().document();
   doc.hrefs.clear();
   doc.base_href.reset();
   doc.truncated = false;
@@ -201,6 +216,15 @@ const ScannedDocument& HrefScanner::scan(std::string_view body, std::string_view
   body.remove_prefix(doc.charset.bom_length);
   // The replacement encoding decodes any document to one U+FFFD: nothing to find.
   if (doc.charset.charset.id == Charset::kReplacementId || body.empty()) return doc;
+  if (tokenizer_first && doc.charset.charset.id == MyENCODING_UTF_8) {
+    thread_local FastHrefScanner fast;
+    if (fast.scan(body, doc)) return doc;
+  }
+  return scan_with_tree(body, doc);
+}
+
+const ScannedDocument& HrefScanner::scan_with_tree(std::string_view body, ScannedDocument& doc) {
+  ThreadParser& parser = thread_parser();
   myhtml_tree_t* tree = parser.fresh_tree();
   if (tree == nullptr) return doc;
   parser.set_last_size(body.size());

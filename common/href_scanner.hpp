@@ -36,7 +36,10 @@ class HrefScanner {
   /// has its own parser, created on first use. Never throws; a body myhtml cannot parse yields
   /// no candidates. Memory: about the size of the parsed tree, kept until the thread's next call
   /// (released then when the document was larger than kKeepTreeBytes).
+  /// UTF-8 documents go through FastHrefScanner first, which answers for most of them.
   static const ScannedDocument& scan(std::string_view body, std::string_view content_type);
+  /// The same, always by myhtml's full parse: the oracle FastHrefScanner is tested against.
+  static const ScannedDocument& scan_full(std::string_view body, std::string_view content_type);
 
   /// Documents larger than this have their tree freed rather than recycled.
   static constexpr std::size_t kKeepTreeBytes = 4u << 20;
@@ -48,6 +51,10 @@ class HrefScanner {
   /// kMaxChunks chunks.
   static constexpr std::size_t kChunkBytes = 16u << 10;
   static constexpr std::size_t kMaxChunks = 128;
+
+ private:
+  static const ScannedDocument& scan(std::string_view body, std::string_view content_type, bool tokenizer_first);
+  static const ScannedDocument& scan_with_tree(std::string_view body, ScannedDocument& doc);
 };
 
 }  // namespace crawler

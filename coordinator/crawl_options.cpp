@@ -78,7 +78,23 @@ void add_crawl_options(CLI::App& app, CrawlOptions& o) {
   opt("log-level", o.log_level, "trace, debug, info, warn, error, off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
   opt("state-dir", o.state_dir, "keep a journal here so a killed crawl can be resumed (empty: none)");
-  app.add_flag("--resume", o.resume, "continue the crawl journaled in --state-dir")->envname("CRAWL_RESUME");
+  app.add_flag("--resume{yes}", o.resume_mode,
+               "continue the crawl journaled in --state-dir; --resume=auto continues it when the "
+               "journal exists and starts afresh when it does not (for a restarted pod)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, std::string>{{"yes", "yes"},
+                                                                              {"true", "yes"},
+                                                                              {"1", "yes"},
+                                                                              {"no", "no"},
+                                                                              {"false", "no"},
+                                                                              {"0", "no"},
+                                                                              {"auto", "auto"}},
+                                          CLI::ignore_case))
+      ->envname("CRAWL_RESUME")
+      ->default_str("no");
+  app.add_flag("--stay-up", o.stay_up,
+               "when the crawl is done, keep serving --metrics-listen until SIGTERM instead of "
+               "exiting (a StatefulSet restarts a coordinator that exits)")
+      ->envname("CRAWL_STAY_UP");
   add_fetch_options(app, o.fetch);
   add_metrics_listen_option(app, o.metrics_listen);
   add_check_config_flag(app, o.check_config);

@@ -31,7 +31,8 @@ struct CrawlOptions {
   std::string progress = "auto";   ///< auto (on a TTY) | always | never
   std::string log_level = "warn";
   std::string state_dir;           ///< journal directory; empty: no journal
-  bool resume = false;             ///< continue the crawl journaled in state_dir
+  std::string resume_mode = "no";  ///< yes | no | auto (yes when state_dir holds a journal)
+  bool stay_up = false;            ///< after the crawl, serve metrics until SIGTERM
   std::string metrics_listen;      ///< ADDR:PORT of /metrics, /healthz, /readyz; empty: off
   bool check_config = false;       ///< print the effective settings and exit (see common/check_config.hpp)
   FetchOptions fetch;

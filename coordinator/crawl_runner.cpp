@@ -92,10 +92,12 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const C
     return 2;
   }
 
-  if (options.resume && options.state_dir.empty()) {
+  if (options.resume_mode != "no" && options.state_dir.empty()) {
     std::fprintf(stderr, "error: --resume needs --state-dir\n");
     return 2;
   }
+  const bool resume =
+      options.resume_mode == "yes" || (options.resume_mode == "auto" && Journal::exists(options.state_dir));
   boost::asio::io_context io(1);
   Frontier frontier(std::move(frontier_options));
   std::unique_ptr<Journal> journal;
@@ -108,16 +110,16 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const C
     if (!options.state_dir.empty()) {
       std::vector<std::string> keys;
       for (const auto& seed : seeds.seeds) keys.push_back(seed.normalized);
-      journal = std::make_unique<Journal>(options.state_dir, options.resume, options.crawl_id(keys));
+      journal = std::make_unique<Journal>(options.state_dir, resume, options.crawl_id(keys));
     }
-    if (options.resume) {
+    if (resume) {
       truncate_results(options.out, journal->committed_results_bytes());
       journal->for_each([&](const JournalEntry& e) {
         frontier.restore(e.key, e.url, e.depth, e.check_robots, e.done);
         resumed_done += e.done;
       });
     }
-    writer = std::make_unique<ResultWriter>(options.out, options.format, /*append=*/options.resume);
+    writer = std::make_unique<ResultWriter>(options.out, options.format, /*append=*/resume);
     sink = telemetry->meter(make_sink(io));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
@@ -128,7 +130,7 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const C
       journal->add(key, url, depth, robots);
     });
   }
-  if (!options.resume) {
+  if (!resume) {
     for (const auto& seed : seeds.seeds) frontier.add_seed(seed.url, seed.normalized);
   }
 
@@ -147,9 +149,16 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const C
   boost::asio::steady_timer grace(io);
   int signals_seen = 0;
 
+  bool finished = false;  // the crawl is done and, with --stay-up, only metrics are served
+  auto stop_serving = [&] {
+    telemetry->stop();
+    signals.cancel();
+    grace.cancel();
+  };
   std::function<void()> wait_signal = [&] {
     signals.async_wait([&](boost::system::error_code ec, int signo) {
       if (ec) return;
+      if (finished) return stop_serving();
       ++signals_seen;
       if (signals_seen == 1) {
         std::fprintf(stderr, "\nsignal %d: finishing in-flight fetches (again to stop now)\n", signo);
@@ -169,14 +178,37 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const C
 
   telemetry->watch(frontier, stats);
   if (hooks.add_metrics) hooks.add_metrics(telemetry->metrics());
-  telemetry->start([&] { return !crawl.stopping(); });  // ready while dispatching
+  telemetry->start([&] { return !crawl.stopping() && !finished; });  // ready while dispatching
 
+  auto print_summary = [&] {
+    char buf[512];
+    std::snprintf(buf, sizeof buf,
+                  "seeds       %zu (%zu duplicate, %zu bad lines skipped)\n"
+                  "frontier    %zu known URLs, %zu still queued%s\n"
+                  "output      %s\n",
+                  seeds.seeds.size(), seeds.duplicates, seeds.bad, frontier.known(), frontier.queued(),
+                  crawl.stopping() ? " (stopped early)" : "", options.out.c_str());
+    if (resume) {
+      std::snprintf(buf + std::strlen(buf), sizeof buf - std::strlen(buf), "resumed     %llu pages were done before\n",
+                    static_cast<unsigned long long>(resumed_done));
+    }
+    std::string extra = buf;
+    if (hooks.summary_lines) extra += hooks.summary_lines();
+    std::fputs(stats.summary(extra).c_str(), stderr);
+  };
+  bool summary_printed = false;
   crawl.start([&] {
-    telemetry->stop();
-    signals.cancel();
-    grace.cancel();
     progress.stop();
     if (hooks.on_finished) hooks.on_finished();
+    finished = true;
+    if (options.stay_up && !crawl.stopping()) {
+      writer->flush();
+      print_summary();
+      summary_printed = true;
+      std::fprintf(stderr, "crawl done: serving metrics until SIGTERM (--stay-up)\n");
+      return;
+    }
+    stop_serving();
   });
   if (show_progress) progress.start();
 
@@ -188,22 +220,7 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const C
     std::fprintf(stderr, "error: %s\n", e.what());
     status = 1;
   }
-
-  std::string extra;
-  char buf[512];
-  std::snprintf(buf, sizeof buf,
-                "seeds       %zu (%zu duplicate, %zu bad lines skipped)\n"
-                "frontier    %zu known URLs, %zu still queued%s\n"
-                "output      %s\n",
-                seeds.seeds.size(), seeds.duplicates, seeds.bad, frontier.known(), frontier.queued(),
-                crawl.stopping() ? " (stopped early)" : "", options.out.c_str());
-  if (options.resume) {
-    std::snprintf(buf + std::strlen(buf), sizeof buf - std::strlen(buf), "resumed     %llu pages were done before\n",
-                  static_cast<unsigned long long>(resumed_done));
-  }
-  extra = buf;
-  if (hooks.summary_lines) extra += hooks.summary_lines();
-  std::fputs(stats.summary(extra).c_str(), stderr);
+  if (!summary_printed) print_summary();
   return status;
 }
 

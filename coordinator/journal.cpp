@@ -29,10 +29,15 @@ void check(const rocksdb::Status& s, const std::string& dir, const char* what) {
 
 }  // namespace
 
+bool Journal::exists(const std::string& dir) {
+  std::error_code ec;
+  return std::filesystem::exists(dir + "/journal/CURRENT", ec);
+}
+
 Journal::Journal(const std::string& dir, bool resume, const std::string& crawl_id)
     : batch_(std::make_unique<rocksdb::WriteBatch>()), dir_(dir) {
   const std::string path = dir + "/journal";
-  const bool exists = std::filesystem::exists(path + "/CURRENT");
+  const bool exists = Journal::exists(dir);
   if (resume && !exists) throw std::runtime_error(dir + ": no journal to resume (run without --resume first)");
   if (!resume && exists) {
     throw std::runtime_error(dir + ": holds the journal of an earlier crawl: add --resume to continue it, "

@@ -35,6 +35,8 @@ class Journal {
   /// true: it must. `crawl_id` (a digest of the seeds and limits) must match on resume.
   /// Throws std::runtime_error naming the dir and the problem.
   Journal(const std::string& dir, bool resume, const std::string& crawl_id);
+  /// True when `dir` holds a journal (what --resume=auto asks).
+  static bool exists(const std::string& dir);
   ~Journal();
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;

@@ -301,6 +301,16 @@ void WorkerPool::on_hello(const std::string& identity, const wire::Hello& hello)
 }
 
 void WorkerPool::on_result(const std::string& identity, const wire::PageResult& result) {
+  // A task id names a task of this coordinator process only: a worker that still holds work of
+  // a coordinator that was killed and restarted (--resume) may report an id that now means
+  // another URL. The URL the worker echoes must be the one asked for.
+  const TaskLedger::Entry* asked = ledger_.find(result.task_id());
+  if (asked != nullptr && asked->task.url != result.url()) {
+    ++counters_.dropped_results;
+    spdlog::info("dropped a result for task {} from {}: it is for {}, the task is {}", result.task_id(),
+                 printable(identity), result.url(), asked->task.url);
+    return;
+  }
   auto entry = ledger_.take(result.task_id());
   if (!entry) {
     ++counters_.dropped_results;

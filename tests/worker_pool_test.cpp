@@ -363,6 +363,30 @@ TEST_F(WorkerPoolTest, DuplicateAndUnknownResultsAreDroppedAndCounted) {
   EXPECT_EQ(records_.front().links, std::vector<std::string>{task->url() + "/x"});
 }
 
+// A worker that served a coordinator killed and restarted may report a task id that now names
+// another URL: that result is dropped, and the task waits for its own.
+TEST_F(WorkerPoolTest, AResultForAnotherUrlUnderTheSameTaskIdIsDropped) {
+  make_pool();
+  RawPeer peer(raw_context_, pool_->endpoint(), "peer/1");
+  peer.hello("peer", 4);
+  peer.credit(4);
+  submit(1, 1);
+  std::optional<wire::Task> task;
+  ASSERT_TRUE(run_until([&] {
+    while (auto e = peer.poll()) {
+      if (e->has_tasks() && e->tasks().tasks_size() > 0) task = e->tasks().tasks(0);
+    }
+    return task.has_value();
+  }));
+  peer.result(task->id(), "http://other.test/from-an-earlier-coordinator");
+  ASSERT_TRUE(run_until([&] { return pool_->counters().dropped_results == 1; }));
+  EXPECT_TRUE(reported_.empty());
+  peer.result(task->id(), task->url());
+  ASSERT_TRUE(run_until([&] { return reported_.size() == 1; }));
+  expect_each_reported_once(1);
+  EXPECT_EQ(records_.front().links, std::vector<std::string>{task->url() + "/x"});
+}
+
 TEST_F(WorkerPoolTest, AnUnansweredTaskIsSentAgainAfterTheDeadline) {
   WorkerPoolOptions o;
   o.task_deadline_ms = 200;

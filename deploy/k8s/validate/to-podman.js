@@ -12,7 +12,8 @@
 // - container ports are dropped (podman refuses port mappings on the host network) and probes
 //   that name a port get its number;
 // - restartPolicy Never: a program that finished (the coordinator at the end of the crawl, the
-//   workers after its Shutdown) stays exited for the caller to read its status;
+//   workers after its Shutdown) stays exited for the caller to read its status; so the
+//   coordinator's --stay-up (there against a StatefulSet's restarts) is dropped;
 // - workloads come in the order simweb (test web), coordinator, workers.
 // Usage: node to-podman.js RENDERED.yaml > PLAY.yaml
 "use strict";
@@ -74,7 +75,7 @@ function main(file) {
     spec.restartPolicy = "Never";
     w.spec.replicas = 1;
     for (const c of spec.containers) {
-      c.args = (c.args || []).map(localize);
+      c.args = (c.args || []).filter((a) => a !== "--stay-up").map(localize);
       for (const e of c.env || []) if (typeof e.value === "string") e.value = localize(e.value);
     }
     out.push(w);
