@@ -4,6 +4,8 @@
 #include <cctype>
 #include <map>
 
+#include "common/resolve_entry.hpp"
+
 namespace crawler {
 
 std::string env_name(const std::string& flag_name) {
@@ -48,8 +50,15 @@ void add_fetch_options(CLI::App& app, FetchOptions& o) {
   flag("user-agent", o.user_agent, "User-Agent header; its product token is matched in robots.txt")->group(group);
   app.add_flag("--ignore-robots{false}", o.obey_robots, "do not fetch or obey robots.txt")
       ->envname("CRAWL_IGNORE_ROBOTS")->group(group);
+  // Checked here, so that a bad entry stops `crawl --workers N` before any worker starts.
+  const CLI::Validator resolve_syntax(
+      [](std::string& entry) {
+        const std::string why = resolve_entry_error(entry);
+        return why.empty() ? std::string() : "bad --resolve entry '" + entry + "': " + why;
+      },
+      "HOST:PORT:ADDR");
   app.add_option("--resolve", o.resolve, "HOST:PORT:ADDR, as curl's --resolve; HOST may be '*' (repeatable)")
-      ->envname("CRAWL_RESOLVE")->delimiter(',')->group(group);
+      ->envname("CRAWL_RESOLVE")->delimiter(',')->check(resolve_syntax)->group(group);
 }
 
 }  // namespace crawler

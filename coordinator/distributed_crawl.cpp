@@ -53,6 +53,7 @@ class LocalCluster : public TaskSink {
     supervisor_.stop([] {});
   }
   std::string summary() const { return pool_.summary() + supervisor_.summary(); }
+  const WorkerPool& pool() const { return pool_; }
 
  private:
   WorkerSupervisorOptions supervisor_options(const CrawlOptions& crawl,
@@ -88,6 +89,9 @@ int run_coordinator(const CrawlOptions& crawl, const WorkerPoolOptions& pool_opt
     if (pool) pool->shutdown();
   };
   hooks.summary_lines = [&] { return pool ? pool->summary() : std::string(); };
+  hooks.add_metrics = [&](MetricsRegistry& metrics) {
+    if (pool) pool->add_metrics(metrics);
+  };
   return run_crawl(
       crawl,
       [&](boost::asio::io_context& io) -> std::unique_ptr<TaskSink> {
@@ -114,6 +118,9 @@ int run_with_local_workers(const CrawlOptions& crawl, WorkerPoolOptions pool_opt
     if (cluster) cluster->on_signal(count);
   };
   hooks.summary_lines = [&] { return cluster ? cluster->summary() : std::string(); };
+  hooks.add_metrics = [&](MetricsRegistry& metrics) {
+    if (cluster) cluster->pool().add_metrics(metrics);
+  };
   return run_crawl(
       crawl,
       [&](boost::asio::io_context& io) -> std::unique_ptr<TaskSink> {

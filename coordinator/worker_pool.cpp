@@ -192,6 +192,29 @@ void WorkerPool::on_socket_ready() {
   if (!closed_ && watch_) watch_->kick();
 }
 
+void WorkerPool::add_metrics(MetricsRegistry& metrics) const {
+  metrics.gauge_fn("crawler_workers", "workers registered and taking tasks",
+                   [this] { return static_cast<double>(ledger_.live_workers()); });
+  metrics.gauge_fn("crawler_worker_credit", "tasks the workers have asked for and not yet been sent",
+                   [this] {
+                     std::uint64_t credit = 0;
+                     for (const auto& [identity, peer] : peers_) {
+                       if (peer.credit_up_to > peer.sent_seq) credit += peer.credit_up_to - peer.sent_seq;
+                     }
+                     return static_cast<double>(credit);
+                   });
+  metrics.gauge_fn("crawler_tasks_sent", "tasks sent to workers and not yet answered",
+                   [this] { return static_cast<double>(ledger_.sent()); });
+  metrics.counter_fn("crawler_workers_joined_total", "workers registered (Hello accepted)",
+                     [this] { return static_cast<double>(counters_.joined); });
+  metrics.counter_fn("crawler_workers_lost_total", "workers lost (silent, unreachable or replaced)",
+                     [this] { return static_cast<double>(counters_.lost); });
+  metrics.counter_fn("crawler_results_dropped_total", "duplicate, unknown or mismatched results dropped",
+                     [this] { return static_cast<double>(counters_.dropped_results); });
+  metrics.counter_fn("crawler_frames_refused_total", "frames refused (too large, unparsable, bad version, unexpected)",
+                     [this] { return static_cast<double>(refused_.total()); });
+}
+
 void WorkerPool::on_frame(const std::string& identity, const zmq::message_t& payload) {
   wire::Envelope envelope;
   const FrameError error = decode_frame(std::string_view(payload.data<char>(), payload.size()),

@@ -12,6 +12,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "common/metrics.hpp"
 #include "common/fetch_options.hpp"
 #include "common/task_sink.hpp"
 #include "coordinator/task_ledger.hpp"
@@ -91,6 +92,9 @@ class WorkerPool : public TaskSink {
   std::size_t live_workers() const { return ledger_.live_workers(); }
   /// Summary lines ("workers ...", "wire ..."), each ending with a newline.
   std::string summary() const;
+  /// Adds the pool's gauges and counters (workers, credit, tasks sent, results dropped, frames
+  /// refused) to `metrics`; they read this pool, which must outlive the registry's last render.
+  void add_metrics(MetricsRegistry& metrics) const;
 
  private:
   using Clock = std::chrono::steady_clock;

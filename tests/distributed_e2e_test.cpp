@@ -251,6 +251,16 @@ TEST(DistributedE2E, RogueFramesAreRefusedAndCountedAndTheCrawlCompletes) {
   }
 }
 
+TEST(DistributedE2E, ABadResolveEntryExitsTwoBeforeAnyWorkerStarts) {
+  TempDir tmp;
+  std::ofstream(tmp.file("seeds.txt")) << "http://a.test/\n";
+  const auto r = run({bin_path("crawl"), "--workers", "2", "--seeds", tmp.file("seeds.txt"), "--out",
+                      tmp.file("results.txt"), "--resolve", "a.test:80:not-an-address"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_TRUE(contains(r.err, "bad --resolve entry 'a.test:80:not-an-address'")) << r.err;
+  EXPECT_FALSE(contains(r.err, "worker")) << r.err;
+}
+
 TEST(DistributedE2E, PolitenessHoldsAcrossThreeWorkers) {
   Simweb web({"--pages", "300", "--hosts", "6", "--latency-ms", "20"});
   TempDir tmp;

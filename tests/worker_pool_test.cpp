@@ -387,6 +387,25 @@ TEST_F(WorkerPoolTest, AResultForAnotherUrlUnderTheSameTaskIdIsDropped) {
   EXPECT_EQ(records_.front().links, std::vector<std::string>{task->url() + "/x"});
 }
 
+TEST_F(WorkerPoolTest, MetricsShowWorkersCreditAndTasksSent) {
+  make_pool();
+  MetricsRegistry metrics;
+  pool_->add_metrics(metrics);
+  RawPeer peer(raw_context_, pool_->endpoint(), "peer/1");
+  peer.hello("peer", 8);
+  peer.credit(5);
+  ASSERT_TRUE(run_until([&] { return pool_->live_workers() == 1; }));
+  ASSERT_TRUE(run_until([&] { return metrics.render().find("crawler_worker_credit 5\n") != std::string::npos; }))
+      << metrics.render();
+  submit(2, 1);
+  ASSERT_TRUE(run_until([&] { return metrics.render().find("crawler_tasks_sent 2\n") != std::string::npos; }))
+      << metrics.render();
+  const std::string text = metrics.render();
+  EXPECT_NE(text.find("crawler_workers 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("crawler_worker_credit 3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("crawler_workers_joined_total 1\n"), std::string::npos) << text;
+}
+
 TEST_F(WorkerPoolTest, AnUnansweredTaskIsSentAgainAfterTheDeadline) {
   WorkerPoolOptions o;
   o.task_deadline_ms = 200;
