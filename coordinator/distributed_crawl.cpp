@@ -72,6 +72,8 @@ class LocalCluster : public TaskSink {
               "--log-level",     crawl.log_level,
               "--heartbeat-ms",  std::to_string(pool.heartbeat_ms),
               "--liveness-ms",   std::to_string(pool.liveness_ms)};
+    // Not the parent's CRAWL_METRICS_LISTEN: N children cannot share one port.
+    o.unset_env = {"CRAWL_METRICS_LISTEN"};
     return o;
   }
 

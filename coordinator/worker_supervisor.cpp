@@ -12,6 +12,7 @@
 #include <csignal>
 #include <cstring>
 #include <stdexcept>
+#include <string_view>
 
 namespace crawler {
 namespace {
@@ -59,6 +60,16 @@ void WorkerSupervisor::spawn(Slot& slot) {
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
+  // The environment is built here: between fork and exec only async-signal-safe calls.
+  std::vector<char*> envp;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    const bool unset = std::any_of(options_.unset_env.begin(), options_.unset_env.end(), [&](const std::string& name) {
+      return entry.size() > name.size() && entry.compare(0, name.size(), name) == 0 && entry[name.size()] == '=';
+    });
+    if (!unset) envp.push_back(*e);
+  }
+  envp.push_back(nullptr);
 
   const int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
   const pid_t parent = ::getpid();
@@ -73,7 +84,7 @@ void WorkerSupervisor::spawn(Slot& slot) {
       ::dup2(devnull, STDOUT_FILENO);
     }
     ::close_range(3, ~0U, 0);  // the coordinator's sockets and results file are not the worker's
-    ::execv(argv[0], argv.data());
+    ::execve(argv[0], argv.data(), envp.data());
     static const char kMessage[] = "crawl: exec crawl-worker failed\n";
     [[maybe_unused]] const auto n = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
     ::_exit(127);

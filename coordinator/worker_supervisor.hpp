@@ -20,6 +20,7 @@ namespace crawler {
 struct WorkerSupervisorOptions {
   std::string program;            ///< path of the crawl-worker executable
   std::vector<std::string> args;  ///< its arguments; "--worker-id w<K>" is appended per worker
+  std::vector<std::string> unset_env;  ///< environment variables the workers do not inherit
   int workers = 1;
   std::chrono::milliseconds grace{5000};        ///< after stop(): how long before SIGKILL
   std::chrono::milliseconds backoff_base{200};  ///< first restart delay, doubled per quick death

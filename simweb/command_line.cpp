@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "common/check_config.hpp"
+
 namespace simweb {
 
 std::optional<int> CommandLine::parse(int argc, char** argv) {
@@ -33,6 +35,8 @@ std::optional<int> CommandLine::parse(int argc, char** argv) {
                  "manifest.json here before serving");
   app.add_option("--max-seconds", max_seconds, "exit 0 after this long; 0 = until SIGINT/SIGTERM")
       ->check(CLI::NonNegativeNumber);
+  bool check = false;
+  crawler::add_check_config_flag(app, check);
   app.footer(
       "Prints 'listening ADDR:PORT' as its first stdout line once the manifest is written.\n"
       "Crawl it with curl-style --resolve '*:PORT:127.0.0.1'. Exits 0 on SIGINT/SIGTERM,\n"
@@ -44,6 +48,9 @@ std::optional<int> CommandLine::parse(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   server.gzip = gzip == "on";
+  if (check) {
+    return crawler::check_config(app, [&] { Site::validate(site); });
+  }
   return std::nullopt;
 }
 

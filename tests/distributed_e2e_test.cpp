@@ -1,7 +1,11 @@
 // End to end, distributed: the real `crawl --workers N`, `crawl-coordinator` and `crawl-worker`
 // binaries against the real `simweb`, output compared with simweb's manifest (the oracle).
 // Sites are small and deadlines generous: these run on a loaded 2-core machine.
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -259,6 +263,29 @@ TEST(DistributedE2E, ABadResolveEntryExitsTwoBeforeAnyWorkerStarts) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_TRUE(contains(r.err, "bad --resolve entry 'a.test:80:not-an-address'")) << r.err;
   EXPECT_FALSE(contains(r.err, "worker")) << r.err;
+}
+
+// CRAWL_METRICS_LISTEN is the coordinator's: two workers inheriting it would fight for its port.
+TEST(DistributedE2E, WorkersDoNotInheritTheMetricsPort) {
+  Simweb web({"--pages", "40", "--hosts", "4"});
+  TempDir tmp;
+  const int port = [] {  // a port that was free a moment ago: the coordinator takes it
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    ::close(fd);
+    return ntohs(addr.sin_port);
+  }();
+  ::setenv("CRAWL_METRICS_LISTEN", ("127.0.0.1:" + std::to_string(port)).c_str(), 1);
+  const auto r = run(crawl_args(web, 2, web.file("seeds.txt"), tmp.file("results.txt")));
+  ::unsetenv("CRAWL_METRICS_LISTEN");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.err, "2 started, 0 restarted")) << r.err;
+  expect_same_lines(tmp.file("results.txt"), web.file("expected-depth0.tsv"));
 }
 
 TEST(DistributedE2E, PolitenessHoldsAcrossThreeWorkers) {

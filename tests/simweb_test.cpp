@@ -18,6 +18,7 @@
 #include "simweb/page_renderer.hpp"
 #include "simweb/server.hpp"
 #include "simweb/site.hpp"
+#include "tests/support/child_process.hpp"
 #include "tests/support/simweb_process.hpp"
 
 namespace {
@@ -349,6 +350,17 @@ TEST(SimwebProcess, StartsTheBinaryAndReportsItsPort) {
 
 TEST(SimwebProcess, ReportsABadArgumentInsteadOfListening) {
   EXPECT_THROW(crawler::test::SimwebProcess({"--pages", "0"}), std::runtime_error);
+}
+
+// What deploy/k8s/check.sh runs on the demo overlay's simweb container.
+TEST(SimwebProcess, CheckConfigPrintsTheSettingsOrWhatIsWrong) {
+  using crawler::test::bin_path;
+  const auto ok = crawler::test::run_child({bin_path("simweb"), "--pages", "300", "--hosts", "3", "--check-config"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("pages=300"), std::string::npos) << ok.out;
+  const auto bad = crawler::test::run_child({bin_path("simweb"), "--pages", "2", "--hosts", "3", "--check-config"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("hosts (3) must not exceed pages (2)"), std::string::npos) << bad.err;
 }
 
 }  // namespace

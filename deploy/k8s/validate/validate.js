@@ -167,8 +167,8 @@ function policyProblems(obj) {
 // ---------------------------------------------------------------------------------------------
 // Config: every container's command/args/env through the real program's --check-config.
 
-/// Programs that must accept --check-config; others (the demo's simweb) are reported as skipped.
-const CHECKED_PROGRAMS = new Set(["crawl", "crawl-coordinator", "crawl-worker"]);
+/// Programs that must accept --check-config; others are reported as skipped.
+const CHECKED_PROGRAMS = new Set(["crawl", "crawl-coordinator", "crawl-worker", "simweb"]);
 
 function containerEnv(container, configMaps) {
   const env = {};
