@@ -1,11 +1,7 @@
 // End to end, distributed: the real `crawl --workers N`, `crawl-coordinator` and `crawl-worker`
 // binaries against the real `simweb`, output compared with simweb's manifest (the oracle).
 // Sites are small and deadlines generous: these run on a loaded 2-core machine.
-#include <arpa/inet.h>
 #include <curl/curl.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -269,17 +265,7 @@ TEST(DistributedE2E, ABadResolveEntryExitsTwoBeforeAnyWorkerStarts) {
 TEST(DistributedE2E, WorkersDoNotInheritTheMetricsPort) {
   Simweb web({"--pages", "40", "--hosts", "4"});
   TempDir tmp;
-  const int port = [] {  // a port that was free a moment ago: the coordinator takes it
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
-  }();
+  const int port = free_tcp_port();  // the coordinator takes it
   ::setenv("CRAWL_METRICS_LISTEN", ("127.0.0.1:" + std::to_string(port)).c_str(), 1);
   const auto r = run(crawl_args(web, 2, web.file("seeds.txt"), tmp.file("results.txt")));
   ::unsetenv("CRAWL_METRICS_LISTEN");

@@ -1,11 +1,7 @@
 // Kill the crawl with SIGKILL at arbitrary moments, resume it, kill it again, resume again:
 // the results file must end up exactly the manifest, with no line lost and none duplicated.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -64,22 +60,6 @@ TEST(ResumeE2E, KillResumeKillResumeLosesAndDuplicatesNothing) {
   EXPECT_TRUE(actual == expected);
 }
 
-/// A TCP port on 127.0.0.1 that was free a moment ago: the restarted coordinator must listen on the
-/// endpoint its workers keep reconnecting to.
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    throw std::runtime_error("no free port");
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 // The distributed form of the test above: crawl-coordinator is SIGKILLed twice mid-crawl and
 // started again with --resume on the same endpoint; the two crawl-worker processes are never
 // restarted, they notice the silence and register with the new coordinator by themselves.
@@ -87,7 +67,7 @@ TEST(ResumeE2E, KilledCoordinatorResumesWithTheWorkersThatReconnect) {
   SimwebFixture web({"--pages", "1500", "--hosts", "6", "--latency-ms", "20"});
   TempDir tmp;
   const std::string out = tmp.file("results.txt");
-  const std::string endpoint = "tcp://127.0.0.1:" + std::to_string(free_port());
+  const std::string endpoint = "tcp://127.0.0.1:" + std::to_string(free_tcp_port());
   const std::vector<std::string> base = {
       bin_path("crawl-coordinator"), "--listen", endpoint, "--seeds", web.file("seeds-roots.txt"),
       "--depth", "100", "--out", out, "--state-dir", tmp.file("state"), "--resolve", web.resolve(),

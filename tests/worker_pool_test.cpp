@@ -212,6 +212,21 @@ class WorkerPoolTest : public ::testing::Test {
     return true;
   }
 
+  /// Registers `peer` with credit 4, submits one task and returns it as the peer received it.
+  std::optional<wire::Task> one_task_to(RawPeer& peer) {
+    peer.hello("peer", 4);
+    peer.credit(4);
+    submit(1, 1);
+    std::optional<wire::Task> task;
+    run_until([&] {
+      while (auto e = peer.poll()) {
+        if (e->has_tasks() && e->tasks().tasks_size() > 0) task = e->tasks().tasks(0);
+      }
+      return task.has_value();
+    });
+    return task;
+  }
+
   void expect_each_reported_once(std::size_t n) {
     EXPECT_EQ(reported_.size(), n);
     for (const auto& [id, count] : reported_) EXPECT_EQ(count, 1) << "task " << id;
@@ -345,16 +360,8 @@ TEST_F(WorkerPoolTest, ASilentWorkerIsLostAfterTheLivenessDeadline) {
 TEST_F(WorkerPoolTest, DuplicateAndUnknownResultsAreDroppedAndCounted) {
   make_pool();
   RawPeer peer(raw_context_, pool_->endpoint(), "peer/1");
-  peer.hello("peer", 4);
-  peer.credit(4);
-  submit(1, 1);
-  std::optional<wire::Task> task;
-  ASSERT_TRUE(run_until([&] {
-    while (auto e = peer.poll()) {
-      if (e->has_tasks() && e->tasks().tasks_size() > 0) task = e->tasks().tasks(0);
-    }
-    return task.has_value();
-  }));
+  const std::optional<wire::Task> task = one_task_to(peer);
+  ASSERT_TRUE(task.has_value());
   peer.result(task->id(), task->url());
   peer.result(task->id(), task->url());
   peer.result(999'999, "http://nowhere.test/");
@@ -368,16 +375,8 @@ TEST_F(WorkerPoolTest, DuplicateAndUnknownResultsAreDroppedAndCounted) {
 TEST_F(WorkerPoolTest, AResultForAnotherUrlUnderTheSameTaskIdIsDropped) {
   make_pool();
   RawPeer peer(raw_context_, pool_->endpoint(), "peer/1");
-  peer.hello("peer", 4);
-  peer.credit(4);
-  submit(1, 1);
-  std::optional<wire::Task> task;
-  ASSERT_TRUE(run_until([&] {
-    while (auto e = peer.poll()) {
-      if (e->has_tasks() && e->tasks().tasks_size() > 0) task = e->tasks().tasks(0);
-    }
-    return task.has_value();
-  }));
+  const std::optional<wire::Task> task = one_task_to(peer);
+  ASSERT_TRUE(task.has_value());
   peer.result(task->id(), "http://other.test/from-an-earlier-coordinator");
   ASSERT_TRUE(run_until([&] { return pool_->counters().dropped_results == 1; }));
   EXPECT_TRUE(reported_.empty());

@@ -64,6 +64,10 @@ class TempDir {
   std::string path_;
 };
 
+/// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, read back, closed), for
+/// a program that must listen on a port known in advance. Throws std::runtime_error if none.
+int free_tcp_port();
+
 /// The lines of a file, sorted (an unreadable file gives none).
 std::vector<std::string> sorted_lines(const std::string& path);
 
