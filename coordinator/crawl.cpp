@@ -54,8 +54,12 @@ void Crawl::pump() {
     auto task = frontier_.next();
     if (!task) break;
     const std::uint64_t id = task->id;
+    const std::uint32_t depth = task->depth;
     if (journal_) meta_.emplace(id, TaskMeta{frontier_.key_of(*task), task->url, task->depth, task->check_robots});
-    sink_.submit(std::move(*task), [this, id](PageRecord record) { on_result(id, std::move(record)); });
+    sink_.submit(std::move(*task), [this, id, depth](PageRecord record) {
+      frontier_.done(depth);
+      on_result(id, std::move(record));
+    });
   }
   pumping_ = false;
 }

@@ -118,6 +118,7 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const C
         frontier.restore(e.key, e.url, e.depth, e.check_robots, e.done);
         resumed_done += e.done;
       });
+      frontier.end_restore();
     }
     writer = std::make_unique<ResultWriter>(options.out, options.format, /*append=*/resume);
     sink = telemetry->meter(make_sink(io));

@@ -1,5 +1,7 @@
 #include "coordinator/frontier.hpp"
 
+#include <algorithm>
+
 #include "common/url.hpp"
 
 namespace crawler {
@@ -32,7 +34,15 @@ void Frontier::restore(const std::string& key, const std::string& url, std::uint
     ++dispatched_;
     return;
   }
-  enqueue(url, std::string(url_host(key)), depth, check_robots);
+  restored_.push_back(Restored{url, std::string(url_host(key)), depth, check_robots});
+}
+
+void Frontier::end_restore() {
+  // The journal comes in key order; the per-host queues must be in depth order (see done()).
+  std::stable_sort(restored_.begin(), restored_.end(),
+                   [](const Restored& a, const Restored& b) { return a.depth < b.depth; });
+  for (auto& r : restored_) enqueue(r.url, std::move(r.host), r.depth, r.check_robots);
+  std::vector<Restored>().swap(restored_);
 }
 
 std::string Frontier::key_of(const FetchTask& task) const {
@@ -89,13 +99,32 @@ void Frontier::enqueue(std::string_view url, std::string host, std::uint32_t dep
   if (added) ready_.push_back(&*it);
   it->second.push(url, depth, check_robots);
   ++queued_;
+  ++unfinished_[depth];
+}
+
+void Frontier::done(std::uint32_t depth) {
+  const auto it = unfinished_.find(depth);
+  if (it == unfinished_.end() || --it->second > 0) return;
+  unfinished_.erase(it);
+  // The level may have advanced: the hosts put aside get their turn again.
+  ready_.insert(ready_.end(), waiting_.begin(), waiting_.end());
+  waiting_.clear();
 }
 
 std::optional<FetchTask> Frontier::next() {
-  if (ready_.empty()) return std::nullopt;
+  if (ready_.empty() || unfinished_.empty()) return std::nullopt;
   if (options_.max_pages != 0 && dispatched_ >= options_.max_pages) return std::nullopt;
-  HostQueues::value_type* host = ready_.front();
-  ready_.pop_front();
+  const std::uint32_t level = unfinished_.begin()->first;
+  HostQueues::value_type* host = nullptr;
+  while (!ready_.empty() && host == nullptr) {
+    host = ready_.front();
+    ready_.pop_front();
+    if (host->second.front_depth() > level) {
+      waiting_.push_back(host);
+      host = nullptr;
+    }
+  }
+  if (host == nullptr) return std::nullopt;
   QueuedUrl entry = host->second.pop();
   --queued_;
   if (host->second.empty()) {

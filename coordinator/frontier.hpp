@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <optional>
 #include <regex>
 #include <string>
@@ -50,14 +51,23 @@ class Frontier {
   /// Restores a URL from the journal on resume: marks it seen, and queues it unless done.
   /// `key` is its normalised form, `url` as written.
   void restore(const std::string& key, const std::string& url, std::uint32_t depth, bool check_robots, bool done);
+  /// After the last restore(): queues the restored URLs, shallowest first.
+  void end_restore();
 
   /// Called for every URL queued from now on (seeds and links): key, url as written, depth,
   /// check_robots. The coordinator journals them with it.
   using QueuedHook = std::function<void(const std::string&, const std::string&, std::uint32_t, bool)>;
   void on_queued(QueuedHook hook) { on_queued_ = std::move(hook); }
 
-  /// The next task, round-robin over hosts; nullopt when nothing is queued or max_pages is reached.
+  /// The next task, round-robin over hosts; nullopt when nothing is queued, max_pages is
+  /// reached, or every queued URL is deeper than a task still running (see done()).
   std::optional<FetchTask> next();
+  /// Reports that a task next() returned (at `depth`) has its result, whatever it was. The crawl
+  /// goes in breadth-first levels: no URL of depth d+1 is handed out while one of depth d is
+  /// queued or running. So every URL is first found, and kept, at its shortest distance from
+  /// the seeds, whatever order results arrive in, and a --depth limit gives the same pages
+  /// with any number of workers.
+  void done(std::uint32_t depth);
   /// The dedup key (normalised URL) of a task that next() returned, until it is forgotten.
   /// Only needed by the journal; the frontier remembers the keys of seeds that were written
   /// differently from their normalised form.
@@ -87,6 +97,15 @@ class Frontier {
   using HostQueues = std::unordered_map<std::string, UrlQueue>;
   HostQueues hosts_;  ///< every host with queued URLs (references to entries stay valid)
   std::deque<HostQueues::value_type*> ready_;  ///< the same hosts, in round-robin order
+  std::deque<HostQueues::value_type*> waiting_;  ///< hosts whose next URL is deeper than the level
+  std::map<std::uint32_t, std::size_t> unfinished_;  ///< by depth: URLs queued or running
+  struct Restored {
+    std::string url;
+    std::string host;
+    std::uint32_t depth;
+    bool check_robots;
+  };
+  std::vector<Restored> restored_;  ///< between restore() and end_restore()
   std::size_t queued_ = 0;
   std::uint64_t dispatched_ = 0;
   std::uint64_t next_id_ = 1;

@@ -32,6 +32,11 @@ void UrlQueue::push(std::string_view url, std::uint32_t depth, bool check_robots
   ++count_;
 }
 
+std::uint32_t UrlQueue::front_depth() const {
+  std::size_t at = head_;
+  return static_cast<std::uint32_t>(get_varint(buf_, at) >> 1);
+}
+
 QueuedUrl UrlQueue::pop() {
   QueuedUrl out;
   const std::uint64_t tag = get_varint(buf_, head_);

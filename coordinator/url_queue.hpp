@@ -23,6 +23,8 @@ class UrlQueue {
   void push(std::string_view url, std::uint32_t depth, bool check_robots);
   /// Removes and returns the oldest entry. The queue must not be empty.
   QueuedUrl pop();
+  /// The depth of the oldest entry. The queue must not be empty.
+  std::uint32_t front_depth() const;
   bool empty() const { return count_ == 0; }
   std::size_t size() const { return count_; }
   /// Bytes allocated for the buffer.

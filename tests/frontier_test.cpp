@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <random>
 #include <unordered_set>
 
@@ -61,6 +63,7 @@ TEST(Frontier, FollowsWithinHostScopeToMaxDepthOnce) {
   Frontier f(o);
   f.add_seed("http://a.test/", "http://a.test/");
   f.next();
+  f.done(0);
   EXPECT_EQ(f.add_links(page("http://a.test/", 0,
                              {"http://a.test/x", "http://b.test/y", "http://sub.a.test/z", "http://a.test/"})),
             1u);
@@ -69,6 +72,7 @@ TEST(Frontier, FollowsWithinHostScopeToMaxDepthOnce) {
   EXPECT_EQ(t->url, "http://a.test/x");
   EXPECT_EQ(t->depth, 1u);
   EXPECT_TRUE(t->check_robots);
+  f.done(1);
   EXPECT_EQ(f.add_links(page("http://a.test/x", 1, {"http://a.test/x2", "http://a.test/x"})), 1u);
   auto t2 = f.next();
   ASSERT_TRUE(t2);
@@ -125,6 +129,52 @@ TEST(Frontier, RoundRobinAcrossHosts) {
   EXPECT_EQ(order[3], "http://a.test/1");
 }
 
+// s1 -> p -> q and s2 -> q: q is 1 step from the seeds. If p were fetched before s2's result
+// came in, q would be found first through p, at depth 2, and a --depth 1 crawl would miss it.
+TEST(Frontier, ADeeperLevelWaitsSoEveryUrlKeepsItsShortestDepth) {
+  FrontierOptions o;
+  o.max_depth = 5;
+  o.scope = Scope::kAny;
+  Frontier f(o);
+  f.add_seed("http://s1.test/", "http://s1.test/");
+  f.add_seed("http://s2.test/", "http://s2.test/");
+  ASSERT_TRUE(f.next());
+  ASSERT_TRUE(f.next());
+  f.done(0);  // s1's result: it links to p
+  EXPECT_EQ(f.add_links(page("http://s1.test/", 0, {"http://p.test/"})), 1u);
+  EXPECT_FALSE(f.next()) << "p (depth 1) went out while s2 (depth 0) was still running";
+  EXPECT_FALSE(f.exhausted());
+  f.done(0);  // s2's result: it links to q
+  EXPECT_EQ(f.add_links(page("http://s2.test/", 0, {"http://q.test/"})), 1u);
+  std::map<std::string, std::uint32_t> depth;
+  while (auto t = f.next()) depth[t->url] = t->depth;
+  EXPECT_EQ(depth, (std::map<std::string, std::uint32_t>{{"http://p.test/", 1}, {"http://q.test/", 1}}));
+  f.done(1);  // p's result links to q again: already known, at depth 1
+  EXPECT_EQ(f.add_links(page("http://p.test/", 1, {"http://q.test/"})), 0u);
+}
+
+// The journal replays URLs in key order, not depth order: a host's queue must still come out
+// shallowest first, or a deep URL at its front would hold back the level forever.
+TEST(Frontier, RestoredUrlsComeOutShallowestFirst) {
+  FrontierOptions o;
+  o.max_depth = 5;
+  Frontier f(o);
+  f.restore("http://a.test/deep", "http://a.test/deep", 3, true, false);
+  f.restore("http://a.test/done", "http://a.test/done", 1, true, true);
+  f.restore("http://a.test/near", "http://a.test/near", 2, true, false);
+  f.end_restore();
+  EXPECT_EQ(f.queued(), 2u);
+  EXPECT_EQ(f.dispatched(), 1u);
+  auto t = f.next();
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->url, "http://a.test/near");
+  EXPECT_FALSE(f.next());
+  f.done(2);
+  t = f.next();
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->url, "http://a.test/deep");
+}
+
 TEST(Frontier, MaxPagesStopsDispatchAndQueueing) {
   FrontierOptions o;
   o.max_depth = 5;
@@ -132,6 +182,7 @@ TEST(Frontier, MaxPagesStopsDispatchAndQueueing) {
   Frontier f(o);
   f.add_seed("http://a.test/", "http://a.test/");
   f.next();
+  f.done(0);
   EXPECT_EQ(f.add_links(page("http://a.test/", 0,
                              {"http://a.test/1", "http://a.test/2", "http://a.test/3", "http://a.test/4"})),
             2u);
