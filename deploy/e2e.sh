@@ -86,7 +86,7 @@ teardown() {
   pm kube down "$work/play.yaml" >/dev/null 2>&1 || true
   # The coordinator's state claim, and the volumes podman makes for ConfigMap mounts.
   pm volume ls --format '{{.Name}}' | grep -E '^(state-crawl-coordinator-0|crawl-seeds-.*)$' |
-    while read -r volume; do pm volume rm -f "$volume" >/dev/null 2>&1 || true; done
+    while read -r volume; do pm volume rm -f "$volume" >/dev/null 2>&1 || true; done || true  # none: grep fails
 }
 teardown  # a previous run's pods and journal
 finish() {
