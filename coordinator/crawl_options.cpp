@@ -36,6 +36,7 @@ FrontierOptions CrawlOptions::frontier_options() const {
   f.include = compile_all(include, "--include");
   f.exclude = compile_all(exclude, "--exclude");
   f.max_pages = max_pages;
+  f.strict_levels = strict_depth;
   return f;
 }
 
@@ -69,6 +70,11 @@ void add_crawl_options(CLI::App& app, CrawlOptions& o) {
   opt("include", o.include, "follow only discovered URLs matching one of these regexes (repeatable)");
   opt("exclude", o.exclude, "never follow discovered URLs matching one of these regexes (repeatable)");
   opt("max-pages", o.max_pages, "fetch at most this many pages (0: no limit)");
+  app.add_flag("--strict-depth", o.strict_depth,
+               "breadth-first in whole levels: no page of depth d+1 before every page of depth d "
+               "is done, so each URL gets its shortest depth and a --depth limit the same pages "
+               "with any number of workers (a slow page then holds up the next level)")
+      ->envname("CRAWL_STRICT_DEPTH");
   app.add_flag("--skip-bad-seeds", o.skip_bad_seeds, "count and skip malformed seed lines instead of stopping")
       ->envname("CRAWL_SKIP_BAD_SEEDS");
   opt("workers", o.workers, "worker processes (default: one per core); 0 runs the engine in this process")

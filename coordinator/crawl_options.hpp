@@ -26,6 +26,7 @@ struct CrawlOptions {
   std::vector<std::string> include;
   std::vector<std::string> exclude;
   std::uint64_t max_pages = 0;
+  bool strict_depth = false;       ///< breadth-first in whole levels (see FrontierOptions)
   bool skip_bad_seeds = false;
   int workers = default_workers();  ///< worker processes; 0: the engine runs in this process
   std::string progress = "auto";   ///< auto (on a TTY) | always | never

@@ -1,6 +1,7 @@
 #include "coordinator/frontier.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "common/url.hpp"
 
@@ -114,7 +115,8 @@ void Frontier::done(std::uint32_t depth) {
 std::optional<FetchTask> Frontier::next() {
   if (ready_.empty() || unfinished_.empty()) return std::nullopt;
   if (options_.max_pages != 0 && dispatched_ >= options_.max_pages) return std::nullopt;
-  const std::uint32_t level = unfinished_.begin()->first;
+  const std::uint32_t level =
+      options_.strict_levels ? unfinished_.begin()->first : std::numeric_limits<std::uint32_t>::max();
   HostQueues::value_type* host = nullptr;
   while (!ready_.empty() && host == nullptr) {
     host = ready_.front();

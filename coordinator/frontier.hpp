@@ -31,6 +31,9 @@ struct FrontierOptions {
   std::vector<std::regex> exclude;  ///< a discovered URL matching any is not followed
   std::uint64_t max_pages = 0;      ///< pages dispatched at most; 0 = no limit
   std::size_t max_queued = 20'000'000;  ///< queued URLs at most; past it new links are dropped and counted
+  /// Breadth-first in whole levels (see Frontier::done()). Off: a URL's depth is that of the
+  /// path it was first found through, which depends on the order results arrive in.
+  bool strict_levels = false;
 };
 
 /// Per-host FIFO queues served round-robin, so one host never fills every slot and, within a
@@ -62,11 +65,13 @@ class Frontier {
   /// The next task, round-robin over hosts; nullopt when nothing is queued, max_pages is
   /// reached, or every queued URL is deeper than a task still running (see done()).
   std::optional<FetchTask> next();
-  /// Reports that a task next() returned (at `depth`) has its result, whatever it was. The crawl
-  /// goes in breadth-first levels: no URL of depth d+1 is handed out while one of depth d is
-  /// queued or running. So every URL is first found, and kept, at its shortest distance from
-  /// the seeds, whatever order results arrive in, and a --depth limit gives the same pages
-  /// with any number of workers.
+  /// Reports that a task next() returned (at `depth`) has its result, whatever it was. With
+  /// strict_levels the crawl goes in breadth-first levels: no URL of depth d+1 is handed out
+  /// while one of depth d is queued or running. So every URL is first found, and kept, at its
+  /// shortest distance from the seeds, whatever order results arrive in, and a --depth limit
+  /// gives the same pages with any number of workers. The price: the slowest page of a level
+  /// (a stalled server, a host with a long queue and a Crawl-delay) holds up the next one,
+  /// the round-based fetching Nutch users complain about; hence off by default.
   void done(std::uint32_t depth);
   /// The dedup key (normalised URL) of a task that next() returned, until it is forgotten.
   /// Only needed by the journal; the frontier remembers the keys of seeds that were written

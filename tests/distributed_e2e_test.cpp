@@ -274,6 +274,20 @@ TEST(DistributedE2E, WorkersDoNotInheritTheMetricsPort) {
   expect_same_lines(tmp.file("results.txt"), web.file("expected-depth0.tsv"));
 }
 
+// With a binding --depth limit only whole breadth-first levels make the pages fetched
+// independent of timing: in-process and three workers must agree exactly.
+TEST(DistributedE2E, StrictDepthGivesTheSamePagesInProcessAndWithThreeWorkers) {
+  Simweb web({"--pages", "600", "--hosts", "6", "--latency-ms", "5", "--jitter-ms", "5"});
+  TempDir tmp;
+  const std::vector<std::string> limits = {"--depth", "2", "--strict-depth", "--concurrency", "8"};
+  const auto zero = run(crawl_args(web, 0, web.file("seeds-roots.txt"), tmp.file("zero.txt")), limits);
+  ASSERT_EQ(zero.exit_code, 0) << zero.err;
+  const auto three = run(crawl_args(web, 3, web.file("seeds-roots.txt"), tmp.file("three.txt")), limits);
+  ASSERT_EQ(three.exit_code, 0) << three.err;
+  EXPECT_GT(sorted_lines(tmp.file("zero.txt")).size(), 1000u);
+  expect_same_lines(tmp.file("three.txt"), tmp.file("zero.txt"));
+}
+
 TEST(DistributedE2E, PolitenessHoldsAcrossThreeWorkers) {
   Simweb web({"--pages", "300", "--hosts", "6", "--latency-ms", "20"});
   TempDir tmp;

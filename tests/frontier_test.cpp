@@ -131,10 +131,11 @@ TEST(Frontier, RoundRobinAcrossHosts) {
 
 // s1 -> p -> q and s2 -> q: q is 1 step from the seeds. If p were fetched before s2's result
 // came in, q would be found first through p, at depth 2, and a --depth 1 crawl would miss it.
-TEST(Frontier, ADeeperLevelWaitsSoEveryUrlKeepsItsShortestDepth) {
+TEST(Frontier, WithStrictLevelsADeeperLevelWaitsSoEveryUrlKeepsItsShortestDepth) {
   FrontierOptions o;
   o.max_depth = 5;
   o.scope = Scope::kAny;
+  o.strict_levels = true;
   Frontier f(o);
   f.add_seed("http://s1.test/", "http://s1.test/");
   f.add_seed("http://s2.test/", "http://s2.test/");
@@ -158,6 +159,7 @@ TEST(Frontier, ADeeperLevelWaitsSoEveryUrlKeepsItsShortestDepth) {
 TEST(Frontier, RestoredUrlsComeOutShallowestFirst) {
   FrontierOptions o;
   o.max_depth = 5;
+  o.strict_levels = true;
   Frontier f(o);
   f.restore("http://a.test/deep", "http://a.test/deep", 3, true, false);
   f.restore("http://a.test/done", "http://a.test/done", 1, true, true);
@@ -173,6 +175,22 @@ TEST(Frontier, RestoredUrlsComeOutShallowestFirst) {
   t = f.next();
   ASSERT_TRUE(t);
   EXPECT_EQ(t->url, "http://a.test/deep");
+}
+
+TEST(Frontier, WithoutStrictLevelsADeeperUrlNeedNotWait) {
+  FrontierOptions o;
+  o.max_depth = 5;
+  o.scope = Scope::kAny;
+  Frontier f(o);
+  f.add_seed("http://s1.test/", "http://s1.test/");
+  f.add_seed("http://s2.test/", "http://s2.test/");
+  ASSERT_TRUE(f.next());
+  ASSERT_TRUE(f.next());
+  f.done(0);
+  EXPECT_EQ(f.add_links(page("http://s1.test/", 0, {"http://p.test/"})), 1u);
+  const auto t = f.next();  // s2 still running
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->url, "http://p.test/");
 }
 
 TEST(Frontier, MaxPagesStopsDispatchAndQueueing) {
