@@ -21,7 +21,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return e.get_exit_code() == 0 ? app.exit(e) : (app.exit(e), 2);
   }
-  if (auto status = telemetry.check_config(app)) return *status;
+  if (auto status = telemetry.check_config(app, [&] { options.check_curve_flags(); })) {
+    return *status;
+  }
   spdlog::set_default_logger(spdlog::stderr_color_mt("worker " + options.worker_id));
   spdlog::set_level(spdlog::level::from_str(options.log_level));
   crawler::WorkerClient client(

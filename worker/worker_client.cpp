@@ -42,6 +42,13 @@ std::size_t WorkerClientOptions::capacity() const {
   return fetch.mode == FetchOptions::Mode::kSync ? c : 4 * c;
 }
 
+void WorkerClientOptions::check_curve_flags() const {
+  if (curve_server_key_file.empty() != curve_secret_key_file.empty()) {
+    throw std::runtime_error(
+        "CURVE needs both --curve-server-key-file and --curve-secret-key-file (or neither)");
+  }
+}
+
 void add_worker_client_options(CLI::App& app, WorkerClientOptions& o) {
   const auto flag = [&](const std::string& name, auto& value, const std::string& help) {
     return app.add_option("--" + name, value, help)->envname(env_name(name))->capture_default_str();
@@ -59,6 +66,12 @@ void add_worker_client_options(CLI::App& app, WorkerClientOptions& o) {
       ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30));
   flag("log-level", o.log_level, "trace, debug, info, warn, error, off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  flag("curve-server-key-file", o.curve_server_key_file,
+       "connect with CURVE: the coordinator's public key (Z85 text)")
+      ->group("Security");
+  flag("curve-secret-key-file", o.curve_secret_key_file,
+       "with CURVE: this worker's secret key (its public key must be authorized there)")
+      ->group("Security");
   const std::string group = "Fetching (this worker's own; the rest comes from the coordinator)";
   app.add_option("--mode", o.fetch.mode,
                  "async: C transfers on one event loop; sync: one blocking transfer at a time")
@@ -109,6 +122,11 @@ WorkerClient::~WorkerClient() {
 }
 
 void WorkerClient::start() {
+  options_.check_curve_flags();
+  if (!options_.curve && !options_.curve_server_key_file.empty()) {
+    options_.curve =
+        load_curve_client_keys(options_.curve_server_key_file, options_.curve_secret_key_file);
+  }
   if (options_.handle_signals) {
     signals_.add(SIGTERM);
     signals_.add(SIGINT);
@@ -150,9 +168,18 @@ void WorkerClient::open_socket() {
   socket_->set(zmq::sockopt::heartbeat_ttl, std::min(options_.liveness_ms, 6'553'500));
   socket_->set(zmq::sockopt::reconnect_ivl, 100);
   socket_->set(zmq::sockopt::reconnect_ivl_max, 2000);
+  if (options_.curve) {
+    socket_->set(zmq::sockopt::curve_serverkey, options_.curve->server_key);
+    socket_->set(zmq::sockopt::curve_publickey, options_.curve->own.public_key);
+    socket_->set(zmq::sockopt::curve_secretkey, options_.curve->own.secret_key);
+  }
+  handshake_monitor_ = std::make_unique<ZmqHandshakeMonitor>(
+      io_, context_, *socket_,
+      [this](const ZmqHandshakeMonitor::Failure& failure) { on_handshake_failed(failure); });
   try {
     socket_->connect(options_.connect);
   } catch (const zmq::error_t& e) {
+    handshake_monitor_.reset();
     socket_.reset();
     throw std::runtime_error("cannot connect to " + options_.connect + ": " + e.what());
   }
@@ -178,6 +205,7 @@ void WorkerClient::open_socket() {
 
 void WorkerClient::close_socket() {
   watch_.reset();
+  handshake_monitor_.reset();
   if (socket_) socket_->close();
   socket_.reset();
 }
@@ -206,10 +234,10 @@ void WorkerClient::finish(int code, int linger_ms) {
   if (socket_) socket_->set(zmq::sockopt::linger, linger_ms);
   close_socket();
   spdlog::info(
-      "{} done: {} tasks, {} results, {} duplicate tasks, {} over credit, {} reconnects, frames "
-      "refused {}",
+      "{} done: {} tasks, {} results, {} duplicate tasks, {} over credit, {} reconnects, {} "
+      "failed handshakes, frames refused {}",
       options_.worker_id, counters_.tasks, counters_.results, counters_.duplicate_tasks,
-      counters_.over_credit, counters_.reconnects, refused_.summary());
+      counters_.over_credit, counters_.reconnects, counters_.failed_handshakes, refused_.summary());
   if (on_exit_) on_exit_();
 }
 
@@ -242,6 +270,17 @@ void WorkerClient::finish_drain_if_idle() {
 }
 
 // ---- receiving ----
+
+void WorkerClient::on_handshake_failed(const ZmqHandshakeMonitor::Failure& failure) {
+  ++counters_.failed_handshakes;
+  // ZeroMQ retries by itself: bounded logging.
+  if (counters_.failed_handshakes > 5 && counters_.failed_handshakes % 100 != 0) return;
+  spdlog::error("handshake with the coordinator at {} failed: {} ({} so far){}", failure.endpoint,
+                ZmqHandshakeMonitor::describe(failure), counters_.failed_handshakes,
+                options_.curve ? "; is this worker's public key authorized there, and "
+                                 "--curve-server-key-file the coordinator's public key?"
+                               : "; does the coordinator require CURVE (--curve-server-key-file)?");
+}
 
 void WorkerClient::on_socket_ready() {
   const std::uint64_t generation = generation_;

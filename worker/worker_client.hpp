@@ -11,6 +11,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -18,7 +19,9 @@
 
 #include "common/fetch_options.hpp"
 #include "common/task_sink.hpp"
+#include "proto/curve_keys.hpp"
 #include "proto/wire_codec.hpp"
+#include "proto/zmq_handshake_monitor.hpp"
 #include "proto/zmq_socket_watch.hpp"
 
 namespace crawler {
@@ -35,13 +38,20 @@ struct WorkerClientOptions {
   bool handle_signals = true;  ///< SIGTERM/SIGINT: drain, then exit (a second one: exit now)
   std::string log_level = "warn";
   FetchOptions fetch;  ///< only concurrency, per_host, parse_threads and mode are used
+  std::string curve_server_key_file;  ///< --curve-server-key-file: the coordinator's public key
+  std::string curve_secret_key_file;  ///< --curve-secret-key-file: this worker's secret key
+  /// Set: connect with CURVE. WorkerClient::start() fills it from the two files.
+  std::optional<CurveClientKeys> curve;
+
+  /// Throws std::runtime_error when only one of the two --curve-* flags is given (no files read).
+  void check_curve_flags() const;
 
   /// Tasks the worker holds at most: 4 x concurrency (async), concurrency (sync).
   std::size_t capacity() const;
 };
 
-/// Adds --connect, --worker-id, --heartbeat-ms, --liveness-ms, --log-level and the worker-local
-/// fetch flags (--concurrency, --per-host, --parse-threads, --mode) to `app`.
+/// Adds --connect, --worker-id, --heartbeat-ms, --liveness-ms, --log-level, the CURVE key files
+/// and the worker-local fetch flags (--concurrency, --per-host, --parse-threads, --mode) to `app`.
 void add_worker_client_options(CLI::App& app, WorkerClientOptions& options);
 
 /// One worker's connection to the coordinator, on one io_context thread.
@@ -72,7 +82,9 @@ class WorkerClient {
   WorkerClient(const WorkerClient&) = delete;
   WorkerClient& operator=(const WorkerClient&) = delete;
 
-  /// Connects and says Hello. Throws std::runtime_error on a malformed endpoint.
+  /// Reads the CURVE key files (when given), connects and says Hello. Throws
+  /// std::runtime_error on a malformed endpoint, or naming a key file that is unreadable or
+  /// holds no valid key.
   void start();
   /// As on SIGTERM: stop asking for work, finish what is held, then exit.
   void drain();
@@ -87,6 +99,7 @@ class WorkerClient {
     std::uint64_t over_credit = 0;      ///< tasks beyond the granted credit, refused
     std::uint64_t reconnects = 0;
     std::uint64_t truncated_results = 0;  ///< results whose links were cut to fit the frame cap
+    std::uint64_t failed_handshakes = 0;  ///< e.g. CURVE keys the coordinator refused
   };
   const Counters& counters() const { return counters_; }
   const RefusedFrames& refused_frames() const { return refused_; }
@@ -101,6 +114,7 @@ class WorkerClient {
   void finish(int code, int linger_ms);
 
   void on_socket_ready();
+  void on_handshake_failed(const ZmqHandshakeMonitor::Failure& failure);
   void on_frame(const zmq::message_t& frame);
   void on_welcome(const wire::Welcome& welcome);
   void on_tasks(const wire::TaskBatch& batch);
@@ -127,6 +141,7 @@ class WorkerClient {
   zmq::context_t context_;
   std::unique_ptr<zmq::socket_t> socket_;
   std::unique_ptr<ZmqSocketWatch> watch_;
+  std::unique_ptr<ZmqHandshakeMonitor> handshake_monitor_;  ///< logs refusals by the coordinator
   boost::asio::steady_timer tick_;
   boost::asio::signal_set signals_;
 
