@@ -13,12 +13,18 @@ int main(int argc, char** argv) {
       "processes"};
   crawler::add_crawl_options(app, options);
   crawler::add_worker_pool_options(app, pool, /*standalone=*/true);
+  crawler::add_generate_keypair_option(app);
   // Here --workers only sizes the window of tasks handed out (4 x --concurrency per worker).
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return e.get_exit_code() == 0 ? app.exit(e) : (app.exit(e), 2);
   }
-  if (options.check_config) return crawler::check_config(app, [&] { options.frontier_options(); });
+  if (options.check_config) {
+    return crawler::check_config(app, [&] {
+      options.frontier_options();
+      pool.check_curve_flags();
+    });
+  }
   return crawler::run_coordinator(options, pool);
 }

@@ -1,11 +1,16 @@
 #include "coordinator/distributed_crawl.hpp"
 
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <memory>
+#include <stdexcept>
 
 #include "coordinator/crawl_runner.hpp"
 #include "coordinator/worker_pool.hpp"
@@ -25,14 +30,51 @@ std::size_t window(const CrawlOptions& crawl, const WorkerPoolOptions& pool) {
   return worker_capacity(crawl.fetch) * static_cast<std::size_t>(std::max(1, crawl.workers));
 }
 
+/// Keys made for one `crawl --workers N` run: any local user can reach a loopback port, so the
+/// local workers authenticate with CURVE too. The workers' files (their secret key, the
+/// coordinator's public key) live in a private temporary directory, removed at the end; the
+/// coordinator's secret key never leaves memory.
+class LocalCurveKeys {
+ public:
+  LocalCurveKeys() {
+    const CurveKeyPair coordinator = make_curve_key_pair();
+    const CurveKeyPair worker = make_curve_key_pair();
+    server_.secret_key = coordinator.secret_key;
+    server_.authorized.insert(worker.public_key);
+    std::string pattern = (std::filesystem::temp_directory_path() / "crawl-curve.XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {  // mode 0700
+      throw std::runtime_error("cannot make a directory for the workers' keys in " +
+                               std::filesystem::temp_directory_path().string() + ": " +
+                               std::strerror(errno));
+    }
+    dir_ = pattern;
+    write_curve_key_file(server_key_file(), coordinator.public_key, /*secret=*/false);
+    write_curve_key_file(secret_key_file(), worker.secret_key, /*secret=*/true);
+  }
+  ~LocalCurveKeys() {
+    std::error_code ec;
+    if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
+  }
+  LocalCurveKeys(const LocalCurveKeys&) = delete;
+  LocalCurveKeys& operator=(const LocalCurveKeys&) = delete;
+
+  const CurveServerKeys& server() const { return server_; }
+  std::string server_key_file() const { return dir_ + "/coordinator.pub"; }
+  std::string secret_key_file() const { return dir_ + "/worker.key"; }
+
+ private:
+  CurveServerKeys server_;
+  std::string dir_;
+};
+
 /// A WorkerPool with the local processes that serve it; lives exactly as long as the crawl's
 /// sink, so the supervisor's asio objects never outlive the io_context.
 class LocalCluster : public TaskSink {
  public:
   LocalCluster(boost::asio::io_context& io, const CrawlOptions& crawl,
-               const WorkerPoolOptions& pool_options)
+               const WorkerPoolOptions& pool_options, const LocalCurveKeys* keys)
       : pool_(io, pool_options, crawl.fetch),
-        supervisor_(io, supervisor_options(crawl, pool_options)) {
+        supervisor_(io, supervisor_options(crawl, pool_options, keys)) {
     supervisor_.start();
   }
 
@@ -57,7 +99,8 @@ class LocalCluster : public TaskSink {
 
  private:
   WorkerSupervisorOptions supervisor_options(const CrawlOptions& crawl,
-                                             const WorkerPoolOptions& pool) const {
+                                             const WorkerPoolOptions& pool,
+                                             const LocalCurveKeys* keys) const {
     WorkerSupervisorOptions o;
     std::error_code ec;
     const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
@@ -74,6 +117,10 @@ class LocalCluster : public TaskSink {
               "--liveness-ms",   std::to_string(pool.liveness_ms)};
     // Not the parent's CRAWL_METRICS_LISTEN: N children cannot share one port.
     o.unset_env = {"CRAWL_METRICS_LISTEN"};
+    if (keys != nullptr) {
+      o.args.insert(o.args.end(), {"--curve-server-key-file", keys->server_key_file(),
+                                   "--curve-secret-key-file", keys->secret_key_file()});
+    }
     return o;
   }
 
@@ -83,7 +130,13 @@ class LocalCluster : public TaskSink {
 
 }  // namespace
 
-int run_coordinator(const CrawlOptions& crawl, const WorkerPoolOptions& pool_options) {
+int run_coordinator(const CrawlOptions& crawl, WorkerPoolOptions pool_options) {
+  try {
+    pool_options.load_curve();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 2;
+  }
   WorkerPool* pool = nullptr;
   CrawlHooks hooks;
   hooks.max_outstanding = window(crawl, pool_options);
@@ -110,6 +163,18 @@ int run_coordinator(const CrawlOptions& crawl, const WorkerPoolOptions& pool_opt
 int run_with_local_workers(const CrawlOptions& crawl, WorkerPoolOptions pool_options) {
   pool_options.listen = "tcp://127.0.0.1:*";
   pool_options.min_workers = std::max(1, crawl.workers);
+  std::unique_ptr<LocalCurveKeys> keys;
+  if (curve_available()) {
+    try {
+      keys = std::make_unique<LocalCurveKeys>();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "error: %s\n", e.what());
+      return 2;
+    }
+    pool_options.curve = keys->server();
+  } else {
+    spdlog::warn("libzmq has no CURVE: the local workers connect unauthenticated");
+  }
   LocalCluster* cluster = nullptr;
   CrawlHooks hooks;
   hooks.max_outstanding = window(crawl, pool_options);
@@ -126,7 +191,7 @@ int run_with_local_workers(const CrawlOptions& crawl, WorkerPoolOptions pool_opt
   return run_crawl(
       crawl,
       [&](boost::asio::io_context& io) -> std::unique_ptr<TaskSink> {
-        auto sink = std::make_unique<LocalCluster>(io, crawl, pool_options);
+        auto sink = std::make_unique<LocalCluster>(io, crawl, pool_options, keys.get());
         cluster = sink.get();
         return sink;
       },

@@ -68,6 +68,10 @@ WorkerPool::WorkerPool(boost::asio::io_context& io, WorkerPoolOptions options, F
   socket_.set(zmq::sockopt::heartbeat_ivl, options_.heartbeat_ms);
   socket_.set(zmq::sockopt::heartbeat_timeout, options_.liveness_ms);
   socket_.set(zmq::sockopt::heartbeat_ttl, std::min(options_.liveness_ms, 6'553'500));
+  if (options_.curve) {
+    authenticator_ = std::make_unique<WorkerAuthenticator>(io_, context_, *options_.curve);
+    authenticator_->secure(socket_);
+  }
   try {
     socket_.bind(options_.listen);
   } catch (const zmq::error_t& e) {
@@ -96,6 +100,7 @@ WorkerPool::WorkerPool(boost::asio::io_context& io, WorkerPoolOptions options, F
 WorkerPool::~WorkerPool() {
   watch_.reset();
   if (socket_) socket_.close();
+  authenticator_.reset();  // after the socket: no handshake may find the ZAP handler gone
 }
 
 // ---- TaskSink ----
@@ -143,6 +148,7 @@ void WorkerPool::shutdown() {
   watch_.reset();
   socket_.set(zmq::sockopt::linger, kShutdownLingerMs);
   socket_.close();
+  if (authenticator_) authenticator_->stop();  // its counters stay for the summary
 }
 
 std::string WorkerPool::summary() const {
@@ -159,7 +165,7 @@ std::string WorkerPool::summary() const {
       static_cast<unsigned long long>(counters_.resent_after_deadline),
       static_cast<unsigned long long>(counters_.failed_after_losses), options_.max_losses,
       static_cast<unsigned long long>(counters_.dropped_results), refused_.summary().c_str());
-  return buf;
+  return authenticator_ ? buf + authenticator_->summary() : std::string(buf);
 }
 
 // ---- receiving ----
@@ -213,6 +219,17 @@ void WorkerPool::add_metrics(MetricsRegistry& metrics) const {
                      [this] { return static_cast<double>(counters_.dropped_results); });
   metrics.counter_fn("crawler_frames_refused_total", "frames refused (too large, unparsable, bad version, unexpected)",
                      [this] { return static_cast<double>(refused_.total()); });
+  if (const WorkerAuthenticator* auth = authenticator_.get()) {
+    const auto outcome = [&](const char* name, std::uint64_t WorkerAuthenticator::Counters::*n) {
+      metrics.counter_fn(
+          "crawler_worker_connections_total",
+          "worker connections by CURVE outcome: accepted, unauthorized_key, failed_handshake",
+          [auth, n] { return static_cast<double>(auth->counters().*n); }, {{"outcome", name}});
+    };
+    outcome("accepted", &WorkerAuthenticator::Counters::accepted);
+    outcome("unauthorized_key", &WorkerAuthenticator::Counters::refused_key);
+    outcome("failed_handshake", &WorkerAuthenticator::Counters::failed_handshakes);
+  }
 }
 
 void WorkerPool::on_frame(const std::string& identity, const zmq::message_t& payload) {

@@ -16,6 +16,7 @@
 #include "common/fetch_options.hpp"
 #include "common/task_sink.hpp"
 #include "coordinator/task_ledger.hpp"
+#include "coordinator/worker_authenticator.hpp"
 #include "coordinator/worker_pool_options.hpp"
 #include "proto/wire_codec.hpp"
 #include "proto/zmq_socket_watch.hpp"
@@ -45,12 +46,14 @@ namespace crawler {
 ///   (ZMQ_MAXMSGSIZE).
 /// - Bad frames (unparsable, oversized, other protocol version, wrong framing, unexpected
 ///   message) are logged and counted, never fatal.
+/// - With options.curve, the socket is a CURVE server: traffic is encrypted and only workers
+///   with an authorized key get through the handshake (WorkerAuthenticator counts the others).
 ///
 /// Single-threaded: call only from the io_context's thread; callbacks run there too.
 class WorkerPool : public TaskSink {
  public:
-  /// Binds a ROUTER socket to options.listen. Throws std::runtime_error naming the endpoint when
-  /// it cannot. `fetch` holds the crawl-wide settings sent to every worker in its Welcome.
+  /// Binds a ROUTER socket to options.listen (a CURVE server with options.curve). Throws
+  /// std::runtime_error naming the endpoint when it cannot. `fetch` holds the crawl-wide settings sent to every worker in its Welcome.
   WorkerPool(boost::asio::io_context& io, WorkerPoolOptions options, FetchOptions fetch);
   ~WorkerPool() override;
   WorkerPool(const WorkerPool&) = delete;
@@ -88,12 +91,14 @@ class WorkerPool : public TaskSink {
   };
   const Counters& counters() const { return counters_; }
   const RefusedFrames& refused_frames() const { return refused_; }
+  /// Refused and accepted connections; null without CURVE.
+  const WorkerAuthenticator* authenticator() const { return authenticator_.get(); }
   /// Workers registered and not draining.
   std::size_t live_workers() const { return ledger_.live_workers(); }
-  /// Summary lines ("workers ...", "wire ..."), each ending with a newline.
+  /// Summary lines ("workers ...", "wire ...", with CURVE "auth ..."), each ending with a newline.
   std::string summary() const;
   /// Adds the pool's gauges and counters (workers, credit, tasks sent, results dropped, frames
-  /// refused) to `metrics`; they read this pool, which must outlive the registry's last render.
+  /// refused; with CURVE, worker connections by outcome) to `metrics`; they read this pool, which must outlive the registry's last render.
   void add_metrics(MetricsRegistry& metrics) const;
 
  private:
@@ -132,6 +137,8 @@ class WorkerPool : public TaskSink {
   FetchOptions fetch_;
   Clock::duration task_deadline_{};
   zmq::context_t context_;
+  /// Before socket_: it must be bound before the socket and outlive it (see its header).
+  std::unique_ptr<WorkerAuthenticator> authenticator_;
   zmq::socket_t socket_;
   std::string endpoint_;
   std::unique_ptr<ZmqSocketWatch> watch_;

@@ -1,6 +1,8 @@
 #include "coordinator/worker_pool_options.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <stdexcept>
 
 #include "common/fetch_cli.hpp"
 
@@ -12,6 +14,19 @@ std::int64_t WorkerPoolOptions::auto_task_deadline_ms(const FetchOptions& fetch)
       attempts * std::int64_t{fetch.timeout_ms} +
       (attempts - 1) * std::int64_t{std::max(fetch.retry_after_max_ms, fetch.retry_base_ms)};
   return 2 * longest + 30'000;
+}
+
+void WorkerPoolOptions::check_curve_flags() const {
+  if (curve_secret_key_file.empty() != curve_authorized_keys.empty()) {
+    throw std::runtime_error(
+        "CURVE needs both --curve-secret-key-file and --curve-authorized-keys (or neither)");
+  }
+}
+
+void WorkerPoolOptions::load_curve() {
+  check_curve_flags();
+  if (curve_secret_key_file.empty()) return;
+  curve = load_curve_server_keys(curve_secret_key_file, curve_authorized_keys);
 }
 
 void add_worker_pool_options(CLI::App& app, WorkerPoolOptions& o, bool standalone) {
@@ -43,9 +58,36 @@ void add_worker_pool_options(CLI::App& app, WorkerPoolOptions& o, bool standalon
         ->check(CLI::Range(1, 100'000));
     flag("min-workers-wait-ms", o.min_workers_wait_ms, "how long to wait for --min-workers")
         ->check(CLI::Range(0, 3'600'000));
+    flag("curve-secret-key-file", o.curve_secret_key_file,
+         "require CURVE: this coordinator's secret key (Z85 text; see --generate-keypair)")
+        ->group("Security");
+    flag("curve-authorized-keys", o.curve_authorized_keys,
+         "with CURVE: the workers' public keys, a file (one a line) or a directory of *.pub files")
+        ->group("Security");
   }
   flag("max-outstanding", o.max_outstanding,
        "tasks handed to the workers at most, sent or queued (0: 4 x --concurrency per worker)");
+}
+
+void add_generate_keypair_option(CLI::App& app) {
+  app.add_option_function<std::string>(
+         "--generate-keypair",
+         [](const std::string& prefix) {
+           try {
+             const CurveKeyPair keys = make_curve_key_pair();
+             write_curve_key_pair(prefix, keys);
+             std::printf("wrote %s.key (secret, mode 0600) and %s.pub (public key %s)\n",
+                         prefix.c_str(), prefix.c_str(), keys.public_key.c_str());
+           } catch (const std::exception& e) {
+             throw CLI::ValidationError("--generate-keypair", e.what());
+           }
+           throw CLI::Success();
+         },
+         "write a new CURVE key pair to PREFIX.key (secret) and PREFIX.pub, then exit")
+      ->type_name("PREFIX")
+      ->trigger_on_parse()
+      ->configurable(false)
+      ->group("Security");
 }
 
 }  // namespace crawler

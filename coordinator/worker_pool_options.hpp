@@ -4,9 +4,11 @@
 #include <CLI/CLI.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "common/fetch_options.hpp"
+#include "proto/curve_keys.hpp"
 #include "proto/wire_codec.hpp"
 
 namespace crawler {
@@ -26,6 +28,17 @@ struct WorkerPoolOptions {
   int send_hwm = 1000;  ///< messages queued per worker at most (ZMQ_SNDHWM); see WorkerPool
   std::uint64_t max_outstanding =
       0;  ///< tasks the crawl hands to the pool; 0: 4 x concurrency per worker
+  std::string curve_secret_key_file;  ///< --curve-secret-key-file: the coordinator's secret key
+  std::string curve_authorized_keys;  ///< --curve-authorized-keys: worker public keys (file/dir)
+  /// Set: workers must connect with CURVE and an authorized key (see WorkerAuthenticator).
+  /// load_curve() fills it from the two files; `crawl --workers N` with keys of its own.
+  std::optional<CurveServerKeys> curve;
+
+  /// Throws std::runtime_error when only one of the two --curve-* flags is given (no files read).
+  void check_curve_flags() const;
+  /// check_curve_flags(), then reads the key files when the flags are given. Throws
+  /// std::runtime_error naming the file at fault.
+  void load_curve();
 
   /// The re-dispatch deadline for tasks run with `fetch`: 2 x the longest a task may take with
   /// its retries (each attempt up to timeout_ms, each backoff up to retry_after_max_ms), + 30 s.
@@ -34,8 +47,15 @@ struct WorkerPoolOptions {
 
 /// Adds the pool's flags (--heartbeat-ms, --liveness-ms, --task-deadline-ms, --max-frame-bytes,
 /// --max-losses, --max-outstanding) to `app`; and, for the standalone `crawl-coordinator`,
-/// --listen, --min-workers and --min-workers-wait-ms (`crawl --workers N` binds
-/// tcp://127.0.0.1:* and waits for its N workers).
+/// --listen, --min-workers, --min-workers-wait-ms, --curve-secret-key-file and
+/// --curve-authorized-keys (`crawl --workers N` binds tcp://127.0.0.1:*, waits for its N
+/// workers and makes CURVE keys of its own).
 void add_worker_pool_options(CLI::App& app, WorkerPoolOptions& options, bool standalone);
+
+/// Adds --generate-keypair PREFIX (for `crawl-coordinator`): writes a fresh CURVE key pair to
+/// PREFIX.key (secret, mode 0600) and PREFIX.pub, says so on stdout, and ends the parse with
+/// CLI::Success (exit 0) before any other flag is required; a file that exists or cannot be
+/// written ends it with a CLI::ValidationError naming the file (exit 2).
+void add_generate_keypair_option(CLI::App& app);
 
 }  // namespace crawler
