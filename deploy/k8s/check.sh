@@ -94,6 +94,7 @@ expect_fail "a writable root filesystem" "readOnlyRootFilesystem must be true" v
 expect_fail "an unknown flag" "no-such-flag" v check-config --bin-dir "$bin_dir" "$td/bad-flag.yaml"
 expect_fail "a misspelt CRAWL_* variable" "CRAWL_CONCURENCY" v check-config --bin-dir "$bin_dir" "$td/unknown-env.yaml"
 expect_fail "a value out of range" "concurrency" v check-config --bin-dir "$bin_dir" "$td/bad-value.yaml"
+expect_fail "half a CURVE configuration" "CURVE needs both" v check-config --bin-dir "$bin_dir" "$td/half-curve.yaml"
 
 echo "check.sh: $(( $(date +%s) - start )) s"
 if [ "$failures" -ne 0 ]; then
