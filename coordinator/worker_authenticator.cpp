@@ -15,7 +15,7 @@ namespace {
 constexpr const char* kZapEndpoint = "inproc://zeromq.zap.01";
 constexpr const char* kZapDomain = "crawler-workers";
 constexpr int kMaxRequestsPerRound = 64;  // then yield to other handlers (fairness)
-constexpr auto kRereadInterval = std::chrono::seconds(5);  // unknown keys re-read the list
+constexpr auto kRereadInterval = std::chrono::seconds(5);  // the key list, re-read at most so often
 
 std::string_view view(const zmq::message_t& m) { return {m.data<char>(), m.size()}; }
 
@@ -23,7 +23,11 @@ std::string_view view(const zmq::message_t& m) { return {m.data<char>(), m.size(
 
 WorkerAuthenticator::WorkerAuthenticator(boost::asio::io_context& io, zmq::context_t& context,
                                          CurveServerKeys keys)
-    : io_(io), context_(context), keys_(std::move(keys)), handler_(context, zmq::socket_type::rep) {
+    : io_(io),
+      context_(context),
+      keys_(std::move(keys)),
+      handler_(context, zmq::socket_type::rep),
+      last_read_(std::chrono::steady_clock::now()) {
   if (!curve_available()) {
     throw std::runtime_error("CURVE is not available: this libzmq was built without libsodium");
   }
@@ -71,20 +75,20 @@ bool WorkerAuthenticator::should_log(std::uint64_t refused) const {
 }
 
 bool WorkerAuthenticator::authorized(const std::string& key) {
-  if (keys_.authorized.count(key) != 0) return true;
   const auto now = std::chrono::steady_clock::now();
-  if (keys_.authorized_path.empty() || now - last_read_ < kRereadInterval) return false;
-  last_read_ = now;
-  try {
-    auto keys = read_authorized_keys(keys_.authorized_path);
-    if (keys != keys_.authorized) {
-      spdlog::info("authorized worker keys re-read from {}: {} keys (were {})",
-                   keys_.authorized_path, keys.size(), keys_.authorized.size());
-      keys_.authorized = std::move(keys);
+  if (!keys_.authorized_path.empty() && now - last_read_ >= kRereadInterval) {
+    last_read_ = now;
+    try {
+      auto keys = read_authorized_keys(keys_.authorized_path);
+      if (keys != keys_.authorized) {
+        spdlog::info("authorized worker keys re-read from {}: {} keys (were {})",
+                     keys_.authorized_path, keys.size(), keys_.authorized.size());
+        keys_.authorized = std::move(keys);
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("keeping the {} authorized keys read before: {}", keys_.authorized.size(),
+                    e.what());
     }
-  } catch (const std::exception& e) {
-    spdlog::error("keeping the {} authorized keys read before: {}", keys_.authorized.size(),
-                  e.what());
   }
   return keys_.authorized.count(key) != 0;
 }

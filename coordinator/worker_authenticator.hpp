@@ -25,9 +25,9 @@ namespace crawler {
 /// for its key set or counters. A loop stalled for the handshake interval (30 s) would fail
 /// handshakes, but such a loop has lost its workers anyway.
 ///
-/// Keys added to keys.authorized_path later are picked up: an unknown key makes the handler
-/// read it again, at most once every 5 s (a bad file then keeps the old set, with an error
-/// logged). A removed key refuses new connections; those made stay.
+/// keys.authorized_path (when set) is read again as workers connect, at most every 5 s: a key
+/// added or removed there counts from the next connection, without a restart (connections
+/// already made stay); a bad file then keeps the old set, with an error logged.
 ///
 /// Order matters: libzmq lets any CURVE client in while no handler is bound, so construct this
 /// before the secured socket binds, and destroy it after that socket is closed.
@@ -50,8 +50,8 @@ class WorkerAuthenticator {
   void stop();
 
   struct Counters {
-    std::uint64_t accepted = 0;           ///< ZAP said yes
-    std::uint64_t refused_key = 0;        ///< ZAP said no: a key not in the authorized set
+    std::uint64_t accepted = 0;     ///< ZAP said yes
+    std::uint64_t refused_key = 0;  ///< ZAP said no: a key not in the authorized set
     /// Handshakes failed on a protocol error: no CURVE, a wrong server key, garbage. A client
     /// retries by itself, so one misconfigured worker adds one about every second.
     std::uint64_t failed_handshakes = 0;
@@ -64,7 +64,7 @@ class WorkerAuthenticator {
   void on_request_ready();
   void on_handshake_failed(const ZmqHandshakeMonitor::Failure& failure);
   bool should_log(std::uint64_t refused) const;
-  /// Whether `key` is authorized, re-reading keys_.authorized_path when it is not (throttled).
+  /// Whether `key` is authorized, after re-reading keys_.authorized_path (throttled).
   bool authorized(const std::string& key);
 
   boost::asio::io_context& io_;
@@ -73,7 +73,7 @@ class WorkerAuthenticator {
   zmq::socket_t handler_;
   std::unique_ptr<ZmqSocketWatch> handler_watch_;
   std::unique_ptr<ZmqHandshakeMonitor> monitor_;
-  std::chrono::steady_clock::time_point last_read_;
+  std::chrono::steady_clock::time_point last_read_;  ///< of keys_.authorized_path
   Counters counters_;
 };
 

@@ -184,6 +184,30 @@ TEST(CurveE2E, WorkersWithoutTheKeyOrWithAnUnlistedKeyCannotJoin) {
   EXPECT_TRUE(contains(plain_err, "one side speaks CURVE, the other does not")) << plain_err;
 }
 
+TEST(CurveE2E, AKeyAddedWhileTheCoordinatorRunsIsLetInWithoutARestart) {
+  SimwebFixture web({"--pages", "50", "--hosts", "5"});
+  Keys keys({"coordinator", "worker", "other"}, {"other"});
+  TempDir tmp;
+  Coordinator coordinator(web, keys, tmp.file("results.txt"));
+  const auto worker = start_worker(coordinator, "late",
+                                   {"--curve-server-key-file", keys.pub("coordinator"),
+                                    "--curve-secret-key-file", keys.key("worker")});
+  ASSERT_TRUE(wait_for(
+      coordinator.child(), [&] { return contains(coordinator.child().err(), "is not authorized"); },
+      60s))
+      << coordinator.child().err();
+  // As a Secret update does: the new key appears in the directory. The worker keeps trying.
+  std::filesystem::copy_file(keys.pub("worker"), keys.authorized_dir() + "/worker.pub");
+  const auto r = coordinator.child().wait(240s);
+  ASSERT_FALSE(r.timed_out) << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.err, "50 ok, 0 failed")) << r.err;
+  EXPECT_TRUE(contains(r.err, "1 joined, 0 lost")) << r.err;
+  EXPECT_TRUE(contains(r.err, "auth        CURVE: 1 accepted;")) << r.err;
+  EXPECT_GE(refusals(r.err).first, 1) << r.err;
+  expect_same_lines(tmp.file("results.txt"), web.file("expected-depth0.tsv"));
+}
+
 TEST(CurveE2E, ABadKeyFileExitsWithStatusTwoAndNamesIt) {
   Keys keys({"coordinator", "worker"}, {"worker"});
   TempDir tmp;
