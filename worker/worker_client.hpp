@@ -34,14 +34,14 @@ struct WorkerClientOptions {
   std::size_t max_frame_bytes = kDefaultMaxFrameBytes;  ///< larger received frames are refused
   bool handle_signals = true;  ///< SIGTERM/SIGINT: drain, then exit (a second one: exit now)
   std::string log_level = "warn";
-  FetchOptions fetch;  ///< only concurrency, per_host, parse_threads and mode are used
+  FetchOptions fetch;  ///< only concurrency, per_host, parse_threads, think_ms and mode are used
 
   /// Tasks the worker holds at most: 4 x concurrency (async), concurrency (sync).
   std::size_t capacity() const;
 };
 
 /// Adds --connect, --worker-id, --heartbeat-ms, --liveness-ms, --log-level and the worker-local
-/// fetch flags (--concurrency, --per-host, --parse-threads, --mode) to `app`.
+/// fetch flags (--concurrency, --per-host, --parse-threads, --think-ms, --mode) to `app`.
 void add_worker_client_options(CLI::App& app, WorkerClientOptions& options);
 
 /// One worker's connection to the coordinator, on one io_context thread.
