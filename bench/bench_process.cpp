@@ -99,8 +99,7 @@ bool BenchProcess::reap(int options) {
   outcome_.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   // wait4 reports the child's own use plus that of the descendants it waited for.
   outcome_.cpu_s = seconds(usage.ru_utime) + seconds(usage.ru_stime);
-  outcome_.peak_rss_kb = std::max<std::uint64_t>(outcome_.peak_rss_kb,
-                                                 static_cast<std::uint64_t>(usage.ru_maxrss));
+  // Not ru_maxrss: it is a maximum, not a sum, and includes our own image from before exec.
   return true;
 }
 
@@ -116,6 +115,7 @@ void BenchProcess::install_interrupt_handler() {
 
 ProcessOutcome BenchProcess::wait(std::chrono::milliseconds deadline,
                                   std::chrono::milliseconds sample_every) {
+  if (reaped_) return outcome_;
   ProcessTreeRss tree(pid_);
   const auto until = started_ + deadline;
   while (!reap(WNOHANG)) {

@@ -23,7 +23,7 @@ struct ProcessOutcome {
   bool timed_out = false;        ///< killed at the deadline
   double wall_s = 0;             ///< from fork to exit
   double cpu_s = 0;              ///< user + system of the child and every descendant it reaped
-  std::uint64_t peak_rss_kb = 0;  ///< peak of the summed RSS of its process tree (see ProcessTreeRss)
+  std::uint64_t peak_rss_kb = 0;  ///< sum of the peak RSS of each process of its tree (ProcessTreeRss)
   int peak_processes = 0;        ///< most processes seen in its tree at once
 };
 
@@ -48,7 +48,7 @@ class BenchProcess {
   /// Waits for the child, sampling its tree's RSS every `sample_every` (wakes at once when it
   /// exits: a pidfd is polled). At `deadline` the group is killed and timed_out set.
   ProcessOutcome wait(std::chrono::milliseconds deadline,
-                      std::chrono::milliseconds sample_every = std::chrono::milliseconds(100));
+                      std::chrono::milliseconds sample_every = std::chrono::milliseconds(50));
   /// Makes SIGINT and SIGTERM set a flag that every wait() checks: the child's group is then
   /// killed and wait() throws Interrupted, so destructors stop simweb and no child is left.
   static void install_interrupt_handler();

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 #include <vector>
@@ -50,7 +51,28 @@ bool read_stat(const char* pid, ProcEntry& entry) {
   return false;
 }
 
+/// VmHWM of /proc/PID/status in KiB; 0 if it is gone or has none (kernel threads).
+std::uint64_t read_hwm_kb(pid_t pid) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/status", static_cast<int>(pid));
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buf[4096];
+  const ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return 0;
+  buf[n] = '\0';
+  const char* at = std::strstr(buf, "VmHWM:");
+  return at != nullptr ? std::strtoull(at + 6, nullptr, 10) : 0;
+}
+
 }  // namespace
+
+std::uint64_t ProcessTreeRss::peak_kb() const {
+  std::uint64_t total = 0;
+  for (const auto& [pid, kb] : peak_by_pid_) total += kb;
+  return total;
+}
 
 std::uint64_t ProcessTreeRss::sample() {
   std::unordered_map<pid_t, ProcEntry> all;
@@ -77,14 +99,15 @@ std::uint64_t ProcessTreeRss::sample() {
     stack.pop_back();
     total_pages += all[pid].rss_pages;
     ++count;
+    const std::uint64_t rss_kb = all[pid].rss_pages * static_cast<std::uint64_t>(page_kb);
+    auto& peak = peak_by_pid_[pid];
+    peak = std::max({peak, rss_kb, read_hwm_kb(pid)});
     if (auto it = children.find(pid); it != children.end()) {
       stack.insert(stack.end(), it->second.begin(), it->second.end());
     }
   }
   processes_ = count;
-  const std::uint64_t kb = total_pages * static_cast<std::uint64_t>(page_kb);
-  if (kb > peak_kb_) peak_kb_ = kb;
-  return kb;
+  return total_pages * static_cast<std::uint64_t>(page_kb);
 }
 
 }  // namespace crawler::bench
