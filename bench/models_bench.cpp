@@ -120,6 +120,20 @@ int ModelsBench::run() {
   }
 
   ModelRunner runner(o.bin_dir, o.work_dir);
+  // One untimed crawl per site first: simweb compresses each page once and caches it, and the
+  // first repeat must not pay for that when the others do not.
+  for (auto& [latency, site] : sites) {
+    RunSpec warm;
+    warm.model = Model::kAsync;
+    warm.latency_ms = latency;
+    warm.concurrency = 256;
+    warm.per_host = std::max(2, 256 / o.hosts + 1);
+    for (const auto& s : specs) {
+      if (s.latency_ms == latency) warm.pages = std::max(warm.pages, s.pages);
+    }
+    const RunRow row = runner.run(warm, *site, 0);
+    if (!row.error.empty()) std::fprintf(stderr, "warm-up at %d ms failed: %s\n", latency, row.error.c_str());
+  }
   ResultTable table;
   const std::size_t total = specs.size() * static_cast<std::size_t>(o.repeat);
   std::size_t done = 0;

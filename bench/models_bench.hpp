@@ -33,7 +33,8 @@ struct ModelsOptions {
   void finish_defaults();
 };
 
-/// Plans the runs, starts one simweb per latency, runs every configuration `repeat` times
+/// Plans the runs, starts one simweb per latency and warms it with one untimed crawl (simweb
+/// caches each page's gzip body), runs every configuration `repeat` times
 /// (all configurations in turn, then again: noise from the machine spreads over all of them),
 /// checks every crawl's lines against simweb's manifest, prints a table of medians with the
 /// bound and efficiency of each model, writes models-runs.csv and models-summary.csv (and
