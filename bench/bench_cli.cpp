@@ -73,8 +73,10 @@ int run_crawl_bench(int argc, char** argv) {
       "latency, plus sweeps of C and N at 0 ms and --sweep-latency, plus curl --parallel and wget2\n"
       "(fetch only). Prints pages/s, CPU ms per page, peak RSS of the whole process tree, event-loop\n"
       "lag p50/p99 and efficiency against min(in flight / latency, the rate at latency 0); writes\n"
-      "models-runs.csv, models-summary.csv and models-*.png in --results-dir. About 8 minutes on 2\n"
-      "cores with the defaults. Exit 1 if any crawl fails or writes other lines than the manifest.");
+      "models-runs.csv, models-summary.csv and models-*.png in --results-dir. About 5 minutes on a\n"
+      "busy 2-core machine with the defaults. Exit 1 if any crawl fails or writes other lines than\n"
+      "the manifest. wget2 has no --resolve: it runs under unshare --mount with a private /etc/hosts\n"
+      "(root only; otherwise its rows are skipped with a note).");
   m->add_flag("--quick", models.quick,
               "CI smoke: 240 pages, 12 hosts, latency 0, each model once, no tools or plots (seconds); "
               "asserts every model writes the manifest's lines, no timings");
