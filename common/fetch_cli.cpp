@@ -47,6 +47,9 @@ void add_fetch_options(CLI::App& app, FetchOptions& o) {
   flag("retry-after-max-ms", o.retry_after_max_ms, "a longer Retry-After is not waited for")
       ->check(CLI::Range(0, 86400000))->group(group);
   flag("parse-threads", o.parse_threads, "HTML parsing threads")->check(CLI::Range(1, 256))->group(group);
+  flag("think-ms", o.think_ms,
+       "benchmark: burn this much CPU per parsed page where parsing runs (the parse pool; inline in sync mode)")
+      ->check(CLI::Range(0, 60000))->group(group);
   flag("user-agent", o.user_agent, "User-Agent header; its product token is matched in robots.txt")->group(group);
   app.add_flag("--ignore-robots{false}", o.obey_robots, "do not fetch or obey robots.txt")
       ->envname("CRAWL_IGNORE_ROBOTS")->group(group);

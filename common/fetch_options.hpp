@@ -24,6 +24,7 @@ struct FetchOptions {
   int retry_base_ms = 500;           ///< backoff base: base * 2^attempt, with +-50% jitter
   int retry_after_max_ms = 60'000;   ///< a Retry-After longer than this is not waited for
   int parse_threads = 1;
+  int think_ms = 0;                  ///< busy CPU per parsed page, where parsing runs (benchmarks only)
   bool obey_robots = true;           ///< fetch and obey robots.txt for tasks that ask for it
   std::string user_agent = "crawler/0.1 (+https://example.invalid/crawler)";
   std::vector<std::string> resolve;  ///< "HOST:PORT:ADDR" entries as curl's --resolve; HOST may be '*'

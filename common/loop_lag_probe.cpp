@@ -34,6 +34,7 @@ void LoopLagProbe::on_timer(boost::system::error_code ec) {
   const double lag = std::chrono::duration<double>(std::chrono::steady_clock::now() - due_).count();
   lag_.observe(lag < 0 ? 0 : lag);
   last_.set(lag < 0 ? 0 : lag);
+  quantiles_.observe(lag);
   arm();
 }
 

@@ -25,12 +25,18 @@ std::unique_ptr<TaskSink> ServiceTelemetry::meter(std::unique_ptr<TaskSink> sink
 }
 
 void ServiceTelemetry::start(boost::asio::io_context& io, StatusServer::ReadyCheck ready) {
+  if (!lag_) {
+    lag_ = std::make_unique<LoopLagProbe>(io, metrics_, kLagProbeInterval);
+    lag_->start();
+  }
   if (listen_.empty() || server_) return;
   server_ = std::make_unique<StatusServer>(io, listen_, metrics_, std::move(ready));
-  lag_ = std::make_unique<LoopLagProbe>(io, metrics_);
   server_->start();
-  lag_->start();
   spdlog::info("status server on http://{} (/metrics, /healthz, /readyz)", server_->endpoint());
+}
+
+std::string ServiceTelemetry::lag_summary() const {
+  return lag_ ? lag_->quantiles().summary() : std::string("no samples");
 }
 
 void ServiceTelemetry::stop() {

@@ -38,14 +38,16 @@ class ServiceTelemetry {
   /// Wraps a sink in a MeteredSink (pages by outcome, bytes, latency, in flight).
   std::unique_ptr<TaskSink> meter(std::unique_ptr<TaskSink> sink);
 
-  /// With --metrics-listen: binds it and serves /metrics, /healthz, /readyz (asking `ready`)
-  /// on `io`, and starts the lag probe. Throws std::runtime_error naming the address when it
-  /// cannot bind. Without --metrics-listen: does nothing.
+  /// Starts the event-loop lag probe on `io`. With --metrics-listen, also binds it and serves
+  /// /metrics, /healthz, /readyz (asking `ready`); throws std::runtime_error naming the
+  /// address when it cannot bind.
   void start(boost::asio::io_context& io, StatusServer::ReadyCheck ready);
   /// Stops serving; afterwards nothing of this holds work on the io_context. Idempotent.
   void stop();
 
   const std::string& listen() const { return listen_; }
+  /// The loop's lag since start(): "p50 0.06 ms, p99 1.20 ms, max ... (N samples)".
+  std::string lag_summary() const;
 
  private:
   std::string listen_;

@@ -194,6 +194,7 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const C
                     static_cast<unsigned long long>(resumed_done));
     }
     std::string extra = buf;
+    extra += "loop lag    " + telemetry->lag_summary() + "\n";
     if (hooks.summary_lines) extra += hooks.summary_lines();
     std::fputs(stats.summary(extra).c_str(), stderr);
   };

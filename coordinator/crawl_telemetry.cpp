@@ -5,7 +5,7 @@
 namespace crawler {
 
 CrawlTelemetry::CrawlTelemetry(boost::asio::io_context& io, const std::string& listen)
-    : lag_(io, metrics_) {
+    : lag_(io, metrics_, kLagProbeInterval) {
   // Not ready until start() gives the crawl's own check.
   if (!listen.empty()) {
     server_ =
@@ -29,10 +29,11 @@ void CrawlTelemetry::watch(const Frontier& frontier, const CrawlStats& stats) {
 }
 
 void CrawlTelemetry::start(StatusServer::ReadyCheck ready) {
+  // Always: the final summary reports the loop's lag (one wake-up per interval).
+  lag_.start();
   if (!server_) return;
   ready_ = std::move(ready);
   server_->start();
-  lag_.start();
 }
 
 void CrawlTelemetry::stop() {

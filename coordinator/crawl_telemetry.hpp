@@ -30,10 +30,13 @@ class CrawlTelemetry {
   /// Adds the frontier's sizes and the crawl's result counts, read when rendered.
   void watch(const Frontier& frontier, const CrawlStats& stats);
 
-  /// Starts serving (and the lag probe) when `listen` was given; /readyz asks `ready`.
+  /// Starts the event-loop lag probe, and serving when `listen` was given; /readyz asks `ready`.
   void start(StatusServer::ReadyCheck ready);
   /// Stops serving: afterwards nothing of this holds work on the io_context. Idempotent.
   void stop();
+
+  /// The loop's lag over the crawl: "p50 0.06 ms, p99 1.20 ms, max ... (N samples)".
+  std::string lag_summary() const { return lag_.quantiles().summary(); }
 
  private:
   MetricsRegistry metrics_;

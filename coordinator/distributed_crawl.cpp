@@ -111,6 +111,7 @@ class LocalCluster : public TaskSink {
               "--concurrency",   std::to_string(f.concurrency),
               "--per-host",      std::to_string(f.per_host),
               "--parse-threads", std::to_string(f.parse_threads),
+              "--think-ms",      std::to_string(f.think_ms),
               "--mode",          f.mode == FetchOptions::Mode::kSync ? "sync" : "async",
               "--log-level",     crawl.log_level,
               "--heartbeat-ms",  std::to_string(pool.heartbeat_ms),

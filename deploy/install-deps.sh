@@ -10,7 +10,9 @@ packages=(
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   libmodest-dev libgumbo-dev libicu-dev zlib1g-dev
   librocksdb-dev libpsl-dev libxxhash-dev libcli11-dev
-  curl wget2 procps time python3
+  procps time python3
+  # The benchmarks only: the fetch-only ceilings (curl, wget2) and crawl-bench's plots.
+  curl wget2 gnuplot-nox
 )
 
 missing=()

@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <utility>
 
+#include "common/busy_cpu.hpp"
 #include "common/link_extractor.hpp"
 #include "common/url.hpp"
 
@@ -213,8 +214,10 @@ void AsyncEngine::parse(JobId id, Job& job, PageRecord record, std::string body)
   // The work guard keeps io_.run() from returning while a page is on the pool.
   boost::asio::post(parse_pool_, [this, life, id, work = boost::asio::make_work_guard(io_),
                                   body = std::move(body), content_type = job.record.content_type,
-                                  base = job.record.final_url]() mutable {
+                                  base = job.record.final_url,
+                                  think = std::chrono::milliseconds(options_.think_ms)]() mutable {
     std::vector<std::string> links;
+    burn_cpu(think);  // --think-ms: serialised on the pool like the parsing it stands beside
     try {
       links = LinkExtractor::extract(body, content_type, base).links;
     } catch (const std::exception& e) {

@@ -29,6 +29,7 @@ void validate(const FetchOptions& o) {
   require(o.retry_base_ms >= 0, "retry_base_ms", "must not be negative");
   require(o.retry_after_max_ms >= 0, "retry_after_max_ms", "must not be negative");
   require(o.parse_threads >= 1, "parse_threads", "must be at least 1");
+  require(o.think_ms >= 0, "think_ms", "must not be negative");
 }
 
 }  // namespace

@@ -44,5 +44,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   io.run();
+  // crawl --workers N lets its workers' stderr through: this line lands before its summary.
+  std::fprintf(stderr, "worker %s loop lag %s\n", options.worker_id.c_str(), telemetry.lag_summary().c_str());
   return client.exit_code();
 }

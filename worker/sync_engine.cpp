@@ -7,6 +7,7 @@
 #include <thread>
 #include <utility>
 
+#include "common/busy_cpu.hpp"
 #include "common/link_extractor.hpp"
 #include "common/url.hpp"
 
@@ -80,6 +81,7 @@ PageRecord SyncEngine::fetch(const FetchTask& task) {
   std::string body;
   record = fetch_with_retries(*normal, host, Transfer::Purpose::kPage, std::move(record), body);
   if (record.ok() && LinkExtractor::is_html(record.content_type)) {
+    burn_cpu(std::chrono::milliseconds(options_.think_ms));  // --think-ms, inline like parsing
     try {
       record.links = LinkExtractor::extract(body, record.content_type, record.final_url).links;
     } catch (const std::exception& e) {

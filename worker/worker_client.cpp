@@ -91,6 +91,10 @@ void add_worker_client_options(CLI::App& app, WorkerClientOptions& o) {
   flag("parse-threads", o.fetch.parse_threads, "HTML parsing threads")
       ->check(CLI::Range(1, 256))
       ->group(group);
+  flag("think-ms", o.fetch.think_ms,
+       "benchmark: burn this much CPU per parsed page where parsing runs (the parse pool; inline in sync mode)")
+      ->check(CLI::Range(0, 60000))
+      ->group(group);
 }
 
 WorkerClient::WorkerClient(boost::asio::io_context& io, WorkerClientOptions options,

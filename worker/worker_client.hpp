@@ -37,7 +37,7 @@ struct WorkerClientOptions {
   std::size_t max_frame_bytes = kDefaultMaxFrameBytes;  ///< larger received frames are refused
   bool handle_signals = true;  ///< SIGTERM/SIGINT: drain, then exit (a second one: exit now)
   std::string log_level = "warn";
-  FetchOptions fetch;  ///< only concurrency, per_host, parse_threads and mode are used
+  FetchOptions fetch;  ///< only concurrency, per_host, parse_threads, think_ms and mode are used
   std::string curve_server_key_file;  ///< --curve-server-key-file: the coordinator's public key
   std::string curve_secret_key_file;  ///< --curve-secret-key-file: this worker's secret key
   /// Set: connect with CURVE. WorkerClient::start() fills it from the two files.
@@ -51,7 +51,8 @@ struct WorkerClientOptions {
 };
 
 /// Adds --connect, --worker-id, --heartbeat-ms, --liveness-ms, --log-level, the CURVE key files
-/// and the worker-local fetch flags (--concurrency, --per-host, --parse-threads, --mode) to `app`.
+/// and the worker-local fetch flags (--concurrency, --per-host, --parse-threads, --think-ms,
+/// --mode) to `app`.
 void add_worker_client_options(CLI::App& app, WorkerClientOptions& options);
 
 /// One worker's connection to the coordinator, on one io_context thread.
