@@ -151,8 +151,16 @@ bool first_href(myhtml_tree_node_t* node, std::string_view& value) {
   return false;
 }
 
+// True when `node`'s start tag runs to the end of `input` without its closing '>'. The HTML
+// standard drops such a tag (an eof-in-tag parse error); myhtml still makes the element.
+bool unterminated_at_end(myhtml_tree_node_t* node, std::string_view input) {
+  const myhtml_position_t pos = myhtml_node_element_position(node);
+  return pos.length > 0 && pos.begin + pos.length == input.size() && input.back() != '>';
+}
+
 // Depth-first, document order, without recursion (trees can be a million levels deep).
-void collect(myhtml_tree_t* tree, ScannedDocument& doc) {
+// `input` is what myhtml was given.
+void collect(myhtml_tree_t* tree, std::string_view input, ScannedDocument& doc) {
   myhtml_tree_node_t* root = myhtml_tree_get_document(tree);
   if (root == nullptr) return;
   myhtml_tree_node_t* node = myhtml_node_child(root);
@@ -161,7 +169,7 @@ void collect(myhtml_tree_t* tree, ScannedDocument& doc) {
     if ((tag == MyHTML_TAG_A || tag == MyHTML_TAG_AREA || tag == MyHTML_TAG_BASE) &&
         myhtml_node_namespace(node) == MyHTML_NAMESPACE_HTML) {
       std::string_view href;
-      if (first_href(node, href)) {
+      if (first_href(node, href) && !unterminated_at_end(node, input)) {
         if (tag != MyHTML_TAG_BASE) {
           doc.hrefs.push_back(href);
         } else if (!doc.base_href) {
@@ -256,7 +264,7 @@ const ScannedDocument& HrefScanner::scan_with_tree(std::string_view body, Scanne
   doc.truncated = too_deep;
   if (myhtml_parse_chunk_end(tree) != MyHTML_STATUS_OK) return doc;
   myhtml_callback_tree_node_insert_set(tree, nullptr, nullptr);
-  collect(tree, doc);
+  collect(tree, body, doc);
   return doc;
 }
 
