@@ -13,6 +13,9 @@ packages=(
   procps time python3
   # The benchmarks only: the fetch-only ceilings (curl, wget2) and crawl-bench's plots.
   curl wget2 gnuplot-nox
+  # The fuzz preset (deploy/fuzz.sh): clang 14 with libFuzzer and the sanitizer runtimes, and
+  # llvm-symbolizer (in llvm-14) so sanitizer reports name functions and lines.
+  clang libclang-rt-14-dev llvm-14
 )
 
 missing=()

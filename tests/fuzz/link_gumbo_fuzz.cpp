@@ -1,0 +1,91 @@
+// Differential fuzzing of HrefScanner (myhtml) against gumbo, Google's HTML5 parser, as the
+// oracle: on the same document both must find the same set of raw href values of HTML <a> and
+// <area> elements. A mismatch aborts with both sets printed.
+//
+// Compared only where the two are meant to agree (the rest is skipped, not compared):
+// - valid UTF-8 under "charset=utf-8": decoding is CharsetDetector's job, fuzzed elsewhere;
+// - no <noscript>: gumbo parses it with scripting on, HrefScanner with scripting off;
+// - not cut at HrefScanner::kMaxDepth (gumbo has no such cap);
+// - none of the places where gumbo 0.10.1 itself departs from the standard
+//   (test::gumbo_is_unreliable_on says which).
+#include <cstddef>
+#include <cstdint>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "common/href_scanner.hpp"
+#include "tests/fuzz/fuzz_check.hpp"
+#include "tests/support/gumbo_oracle.hpp"
+
+using crawler::fuzz::check;
+
+namespace {
+
+bool valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      n = 1, cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2, cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3, cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + n >= s.size()) return false;
+    for (std::size_t k = 1; k <= n; ++k) {
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (d & 0x3F);
+    }
+    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
+bool contains_noscript(std::string_view s) {
+  constexpr std::string_view kWord = "noscript";
+  for (std::size_t i = 0; i + kWord.size() <= s.size(); ++i) {
+    std::size_t k = 0;
+    while (k < kWord.size() && (s[i + k] | 0x20) == kWord[k]) ++k;
+    if (k == kWord.size()) return true;
+  }
+  return false;
+}
+
+std::string describe(const std::set<std::string>& want, const std::set<std::string>& got) {
+  std::string diff;
+  for (const auto& h : want)
+    if (!got.count(h)) diff += " missing[" + h + "]";
+  for (const auto& h : got)
+    if (!want.count(h)) diff += " extra[" + h + "]";
+  return diff;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view html(reinterpret_cast<const char*>(data), size);
+  if (!valid_utf8(html) || contains_noscript(html) || crawler::test::gumbo_is_unreliable_on(html)) {
+    return 0;
+  }
+  const crawler::ScannedDocument& doc =
+      crawler::HrefScanner::scan(html, "text/html; charset=utf-8");
+  if (doc.truncated) return 0;
+  const std::set<std::string> got(doc.hrefs.begin(), doc.hrefs.end());
+  const std::set<std::string> want = crawler::test::gumbo_hrefs(html);
+  check(got == want, "HrefScanner and gumbo disagree", describe(want, got));
+  return 0;
+}
