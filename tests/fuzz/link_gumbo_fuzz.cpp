@@ -7,7 +7,10 @@
 // - no <noscript>: gumbo parses it with scripting on, HrefScanner with scripting off;
 // - not cut at HrefScanner::kMaxDepth (gumbo has no such cap);
 // - none of the places where gumbo 0.10.1 itself departs from the standard
-//   (test::gumbo_is_unreliable_on says which).
+//   (test::gumbo_is_unreliable_on says which);
+// - no "&name" without ';' right before a quote, '>' or whitespace: myhtml's known, accepted
+//   bug on a partial named reference at the end of an attribute value
+//   (LinkExtractor.KnownMyhtmlBugAtTheEndOfAnAttributeValue pins it).
 #include <cstddef>
 #include <cstdint>
 #include <set>
@@ -65,6 +68,24 @@ bool contains_noscript(std::string_view s) {
   return false;
 }
 
+bool has_unterminated_named_reference_at_a_value_end(std::string_view s) {
+  const auto is_alnum = [](char c) {
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+  };
+  for (std::size_t i = s.find('&'); i != std::string_view::npos; i = s.find('&', i + 1)) {
+    std::size_t end = i + 1;
+    while (end < s.size() && is_alnum(s[end])) ++end;
+    if (end == i + 1) continue;
+    if (end == s.size()) return true;
+    const char c = s[end];
+    if (c == '"' || c == '\'' || c == '>' || c == ' ' || c == '\t' || c == '\n' || c == '\f' ||
+        c == '\r') {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::string describe(const std::set<std::string>& want, const std::set<std::string>& got) {
   std::string diff;
   for (const auto& h : want)
@@ -78,7 +99,8 @@ std::string describe(const std::set<std::string>& want, const std::set<std::stri
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view html(reinterpret_cast<const char*>(data), size);
-  if (!valid_utf8(html) || contains_noscript(html) || crawler::test::gumbo_is_unreliable_on(html)) {
+  if (!valid_utf8(html) || contains_noscript(html) || crawler::test::gumbo_is_unreliable_on(html) ||
+      has_unterminated_named_reference_at_a_value_end(html)) {
     return 0;
   }
   const crawler::ScannedDocument& doc =

@@ -2,6 +2,7 @@
 
 #include <gumbo.h>
 
+#include <cctype>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -63,8 +64,24 @@ bool has_code_point_gumbo_replaces(std::string_view s) {
 
 }  // namespace
 
+// A numeric character reference longer than any code point: "&#" then 8+ digits (7+ decimal).
+bool has_overlong_numeric_reference(std::string_view s) {
+  for (std::size_t i = s.find("&#"); i != std::string_view::npos; i = s.find("&#", i + 2)) {
+    std::size_t p = i + 2;
+    const bool hex = p < s.size() && (s[p] | 0x20) == 'x';
+    if (hex) ++p;
+    std::size_t digits = 0;
+    while (p < s.size() && (std::isdigit(static_cast<unsigned char>(s[p])) ||
+                            (hex && std::isxdigit(static_cast<unsigned char>(s[p]))))) {
+      ++p, ++digits;
+    }
+    if (digits > (hex ? 6u : 7u)) return true;
+  }
+  return false;
+}
+
 bool gumbo_is_unreliable_on(std::string_view html) {
-  if (has_code_point_gumbo_replaces(html)) return true;
+  if (has_code_point_gumbo_replaces(html) || has_overlong_numeric_reference(html)) return true;
   const auto is_alpha = [](char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; };
   for (std::size_t i = html.find("</"); i != std::string_view::npos; i = html.find("</", i + 2)) {
     if (i + 2 >= html.size() || !is_alpha(html[i + 2])) continue;

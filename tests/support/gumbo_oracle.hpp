@@ -24,6 +24,8 @@ std::set<std::string> gumbo_hrefs(std::string_view html);
 ///   draft said; the standard keeps them (a parse error only), and so does myhtml;
 /// - U+0000: gumbo drops it from an attribute name (`<a \0href>` has an href to gumbo), where the
 ///   standard makes it U+FFFD.
+/// - a numeric character reference with more digits than any code point (`&#xbbbbbbbb;`): gumbo
+///   lets the value overflow (0xBB here) where the standard gives U+FFFD.
 /// A textual check: it may also flag text inside comments or attributes, which only skips a
 /// document.
 bool gumbo_is_unreliable_on(std::string_view html);
