@@ -53,37 +53,32 @@ class SsrfE2E : public ::testing::Test {
     return {};
   }
 
+  /// The seed works; its page's link and the other seed's redirect are refused and counted.
+  void expect_guarded(const ChildResult& r) const {
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::string seed_page = line_for(link_seed());
+    EXPECT_NE(seed_page.find("\"error\":null"), std::string::npos) << seed_page;
+    EXPECT_NE(seed_page.find(inside_page()), std::string::npos) << seed_page;
+    for (const std::string& line : {line_for(redirect_seed()), line_for(inside_page())}) {
+      EXPECT_NE(line.find("\"error\":\"forbidden_address\""), std::string::npos) << line;
+      EXPECT_NE(line.find("refused 127.0.0.2 is loopback"), std::string::npos) << line;
+    }
+    EXPECT_NE(line_for(redirect_seed()).find("redirect to " + inside_page()), std::string::npos);
+    EXPECT_NE(r.err.find("1 ok, 2 failed"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("failed    forbidden_address    2"), std::string::npos) << r.err;
+  }
+
   SimwebFixture seeds_web_;
   SimwebFixture inside_web_;
   TempDir tmp_;
 };
 
-constexpr const char* kForbidden = "\"error\":\"forbidden_address\"";
-
-void expect_guarded(const ChildResult& r, const SsrfE2E& t, const std::string& seed_link_page,
-                    const std::string& redirect_page, const std::string& inside_page) {
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  // The seed on loopback is the user's: fetched, its link written.
-  EXPECT_NE(seed_link_page.find("\"error\":null"), std::string::npos) << seed_link_page;
-  EXPECT_NE(seed_link_page.find(t.inside_page()), std::string::npos) << seed_link_page;
-  // The page's link and the seed's redirect lead inside: refused, with address and rule.
-  for (const std::string& line : {redirect_page, inside_page}) {
-    EXPECT_NE(line.find(kForbidden), std::string::npos) << line;
-    EXPECT_NE(line.find("refused 127.0.0.2 is loopback"), std::string::npos) << line;
-  }
-  EXPECT_NE(redirect_page.find("redirect to " + t.inside_page()), std::string::npos) << redirect_page;
-  EXPECT_NE(r.err.find("1 ok, 2 failed"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("failed    forbidden_address    2"), std::string::npos) << r.err;
-}
-
 TEST_F(SsrfE2E, LinkAndRedirectToAPrivateAddressAreRefusedAndCountedWhileTheSeedWorks) {
-  const auto r = crawl({"--workers", "0"});
-  expect_guarded(r, *this, line_for(link_seed()), line_for(redirect_seed()), line_for(inside_page()));
+  expect_guarded(crawl({"--workers", "0"}));
 }
 
 TEST_F(SsrfE2E, WorkerProcessesRefuseThemTooWithTheSeedHostFromTheCoordinator) {
-  const auto r = crawl({"--workers", "2"});
-  expect_guarded(r, *this, line_for(link_seed()), line_for(redirect_seed()), line_for(inside_page()));
+  expect_guarded(crawl({"--workers", "2"}));
 }
 
 TEST_F(SsrfE2E, AllowPrivateLetsThemThroughInOneProcessAndInWorkers) {
