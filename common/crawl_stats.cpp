@@ -30,6 +30,8 @@ void CrawlStats::count(const PageRecord& record, std::size_t lines_written) {
     if (i < by_error_.size()) ++by_error_[i];
   }
   links_ += record.links.size();
+  links_too_long_ += record.links_too_long;
+  links_over_cap_ += record.links_over_cap;
   lines_ += lines_written;
   bytes_ += record.bytes;
 }
@@ -73,6 +75,11 @@ std::string CrawlStats::summary(const std::string& extra) const {
                 static_cast<unsigned long long>(bytes_), t, t > 0 ? pages_done() / t : 0.0,
                 use.cpu_seconds, use.peak_rss_kb / 1024.0);
   out += buf;
+  if (links_too_long_ + links_over_cap_ > 0) {
+    std::snprintf(buf, sizeof buf, "  dropped   %llu links over --max-url-length, %llu past --max-links-per-page\n",
+                  static_cast<unsigned long long>(links_too_long_), static_cast<unsigned long long>(links_over_cap_));
+    out += buf;
+  }
   out += extra;
   return out;
 }

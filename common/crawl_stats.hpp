@@ -32,6 +32,8 @@ class CrawlStats {
   std::uint64_t lines() const { return lines_; }
   std::uint64_t bytes() const { return bytes_; }
   std::uint64_t failed(FetchError e) const { return by_error_[static_cast<std::size_t>(e)]; }
+  std::uint64_t links_too_long() const { return links_too_long_; }  ///< dropped: over --max-url-length
+  std::uint64_t links_over_cap() const { return links_over_cap_; }  ///< dropped: past --max-links-per-page
   double elapsed_seconds() const;
 
   /// One line for a terminal: done, pages/s, in flight, queued, errors.
@@ -46,7 +48,9 @@ class CrawlStats {
   std::uint64_t links_ = 0;
   std::uint64_t lines_ = 0;
   std::uint64_t bytes_ = 0;
-  std::array<std::uint64_t, 16> by_error_{};
+  std::array<std::uint64_t, kFetchErrorCount> by_error_{};
+  std::uint64_t links_too_long_ = 0;
+  std::uint64_t links_over_cap_ = 0;
 };
 
 }  // namespace crawler

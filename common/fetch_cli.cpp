@@ -1,5 +1,7 @@
 #include "common/fetch_cli.hpp"
 
+#include "common/connect_to.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -62,6 +64,34 @@ void add_fetch_options(CLI::App& app, FetchOptions& o) {
       "HOST:PORT:ADDR");
   app.add_option("--resolve", o.resolve, "HOST:PORT:ADDR, as curl's --resolve; HOST may be '*' (repeatable)")
       ->envname("CRAWL_RESOLVE")->delimiter(',')->check(resolve_syntax)->group(group);
+  app.add_option("--connect-to", o.connect_to,
+                 "HOST1:PORT1:HOST2:PORT2, as curl's --connect-to: requests for HOST1:PORT1 connect to "
+                 "HOST2:PORT2 (empty parts match any; repeatable)")
+      ->envname("CRAWL_CONNECT_TO")->delimiter(',')->group(group)
+      ->check([](const std::string& entry) {
+        std::string why;
+        parse_connect_to(entry, why);
+        return why.empty() ? std::string() : "'" + entry + "': " + why;
+      });
+  const std::string limits = "Limits";
+  flag("max-header-bytes", o.max_header_bytes, "response header bytes at most; more fails with header_too_large")
+      ->check(CLI::Range(std::uint32_t{1024}, std::uint32_t{64} << 20))->group(limits);
+  flag("max-links-per-page", o.max_links_per_page, "links kept per page; the rest are dropped and counted")
+      ->check(CLI::Range(std::uint32_t{1}, std::uint32_t{10'000'000}))->group(limits);
+  flag("max-url-length", o.max_url_length, "discovered links longer than this (bytes) are dropped and counted")
+      ->check(CLI::Range(std::uint32_t{64}, std::uint32_t{1} << 20))->group(limits);
+}
+
+void add_guard_options(CLI::App& app, FetchOptions& o) {
+  const std::string group = "SSRF guard";
+  app.add_option("--allow-host", o.allow_hosts,
+                 "a host name or IP literal whose connections may reach any address, loopback and private "
+                 "included (repeatable)")
+      ->envname("CRAWL_ALLOW_HOST")->delimiter(',')->group(group);
+  app.add_flag("--allow-private", o.allow_private,
+               "turn the guard off: links and redirects may lead to loopback, private, link-local, CGNAT, "
+               "multicast, reserved and cloud metadata addresses")
+      ->envname("CRAWL_ALLOW_PRIVATE")->group(group);
 }
 
 }  // namespace crawler

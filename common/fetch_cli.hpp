@@ -12,6 +12,11 @@ namespace crawler {
 /// (upper case, '-' as '_'), e.g. CRAWL_CONCURRENCY.
 void add_fetch_options(CLI::App& app, FetchOptions& options);
 
+/// Adds the SSRF guard's flags (--allow-host, --allow-private; env CRAWL_ALLOW_HOST,
+/// CRAWL_ALLOW_PRIVATE) to `app`. Only programs that fetch take them (`crawl`, `crawl-worker`):
+/// the guard protects the network the fetching process runs in, so a coordinator cannot widen it.
+void add_guard_options(CLI::App& app, FetchOptions& options);
+
 /// The environment variable that can set `--flag-name`: "CRAWL_FLAG_NAME".
 std::string env_name(const std::string& flag_name);
 

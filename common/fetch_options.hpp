@@ -28,6 +28,19 @@ struct FetchOptions {
   bool obey_robots = true;           ///< fetch and obey robots.txt for tasks that ask for it
   std::string user_agent = "crawler/0.1 (+https://example.invalid/crawler)";
   std::vector<std::string> resolve;  ///< "HOST:PORT:ADDR" entries as curl's --resolve; HOST may be '*'
+  std::vector<std::string> connect_to;  ///< "HOST1:PORT1:HOST2:PORT2" entries as curl's --connect-to
+
+  // Limits on what one response may cost (see README "Reliability").
+  std::uint32_t max_header_bytes = 256 * 1024;  ///< response header bytes, per response
+  std::uint32_t max_links_per_page = 10'000;    ///< links kept per page; the rest dropped and counted
+  std::uint32_t max_url_length = 2048;          ///< discovered links longer than this dropped and counted
+
+  // The SSRF guard: a task's own seed host, hosts mapped by `resolve`/`connect_to` and
+  // `allow_hosts` connect anywhere; any other connection to a loopback, private, link-local,
+  // CGNAT, multicast, reserved or metadata address is refused (FetchError::kForbiddenAddress).
+  // Worker-local: the coordinator's Welcome never carries these.
+  std::vector<std::string> allow_hosts;  ///< host names or IP literals the user trusts (any port)
+  bool allow_private = false;            ///< true: no guard at all
 };
 
 }  // namespace crawler

@@ -38,7 +38,7 @@ void MeteredSink::submit(FetchTask task, Callback done) {
 
 void MeteredSink::count(const PageRecord& record) {
   const auto i = static_cast<std::size_t>(record.error);
-  pages_[i < kOutcomes ? i : kOutcomes - 1]->inc();
+  pages_[i < kOutcomes ? i : static_cast<std::size_t>(FetchError::kOther)]->inc();
   bytes_.inc(record.bytes);
   if (record.attempts > 0) {
     latency_.observe(record.fetch_ms / 1000.0);

@@ -32,7 +32,7 @@ class MeteredSink : public TaskSink {
   void count(const PageRecord& record);
 
  private:
-  static constexpr std::size_t kOutcomes = static_cast<std::size_t>(FetchError::kOther) + 1;
+  static constexpr std::size_t kOutcomes = kFetchErrorCount;
 
   std::unique_ptr<TaskSink> inner_;
   std::shared_ptr<const TaskSink*> view_;    ///< what the gauges read; null once this is gone

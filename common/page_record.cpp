@@ -19,6 +19,8 @@ std::string_view to_string(FetchError e) {
     case FetchError::kRobots: return "robots";
     case FetchError::kCancelled: return "cancelled";
     case FetchError::kOther: return "other";
+    case FetchError::kForbiddenAddress: return "forbidden_address";
+    case FetchError::kHeaderTooLarge: return "header_too_large";
   }
   return "other";
 }

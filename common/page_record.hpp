@@ -1,6 +1,7 @@
 #pragma once
 /// The result of fetching one URL: what the results writer turns into output lines.
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -25,7 +26,13 @@ enum class FetchError : std::uint8_t {
   kRobots,            ///< disallowed by robots.txt
   kCancelled,         ///< the crawl stopped before this fetch finished
   kOther,
+  // Appended after kOther: the values travel on the wire (proto FetchError), value for value.
+  kForbiddenAddress,  ///< the SSRF guard refused the address a link or redirect led to
+  kHeaderTooLarge,    ///< response headers exceeded --max-header-bytes
 };
+
+/// Number of FetchError values (for tables indexed by it).
+inline constexpr std::size_t kFetchErrorCount = static_cast<std::size_t>(FetchError::kHeaderTooLarge) + 1;
 
 /// Short stable name used in output and summaries: "dns", "timeout", "http_status", ...
 std::string_view to_string(FetchError e);
@@ -44,6 +51,8 @@ struct PageRecord {
   FetchError error = FetchError::kNone;
   std::string error_detail;  ///< human-readable detail (curl message, status text), may be empty
   std::vector<std::string> links;  ///< resolved, normalised, unique within this page, in document order
+  std::uint32_t links_too_long = 0;  ///< links dropped for being longer than --max-url-length
+  std::uint32_t links_over_cap = 0;  ///< links dropped past --max-links-per-page
 
   bool ok() const { return error == FetchError::kNone; }
 };

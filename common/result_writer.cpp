@@ -130,6 +130,9 @@ std::string ResultWriter::format(const PageRecord& r, OutputFormat format) {
     append_json_field(out, "error", to_string(r.error));
     if (!r.error_detail.empty()) append_json_field(out, "error_detail", r.error_detail);
   }
+  // Only when links were dropped, so ordinary lines keep their shape.
+  if (r.links_too_long != 0) append_json_number(out, "links_too_long", r.links_too_long);
+  if (r.links_over_cap != 0) append_json_number(out, "links_over_cap", r.links_over_cap);
   out += "\"links\":[";
   for (std::size_t i = 0; i < r.links.size(); ++i) {
     if (i) out += ',';

@@ -16,6 +16,9 @@ struct FetchTask {
   std::string url;            ///< absolute URL, as given (seed text or discovered link)
   std::uint32_t depth = 0;
   bool check_robots = false;  ///< obey robots.txt for this URL (discovered links; seeds are not checked)
+  /// The URL's host is named in the seed file: the SSRF guard lets connections to this host
+  /// reach any address (a redirect elsewhere is judged on its own host).
+  bool host_named_by_user = false;
 };
 
 /// Accepts tasks and reports one PageRecord per task, exactly once, on the caller's io_context

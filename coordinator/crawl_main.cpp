@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "common/check_config.hpp"
+#include "common/fetch_cli.hpp"
 #include "coordinator/crawl_runner.hpp"
 #include "coordinator/distributed_crawl.hpp"
 #include "worker/crawl_engine.hpp"
@@ -14,6 +15,8 @@ int main(int argc, char** argv) {
       "crawl: fetch URLs concurrently and write source<TAB>link lines for every link found"};
   crawler::add_crawl_options(app, options);
   crawler::add_worker_pool_options(app, pool, /*standalone=*/false);
+  // Only here, not in crawl-coordinator: the fetching process's guard (passed to --workers N).
+  crawler::add_guard_options(app, options.fetch);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

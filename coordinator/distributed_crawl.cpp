@@ -122,6 +122,9 @@ class LocalCluster : public TaskSink {
       o.args.insert(o.args.end(), {"--curve-server-key-file", keys->server_key_file(),
                                    "--curve-secret-key-file", keys->secret_key_file()});
     }
+    // The SSRF guard is each worker's own (a Welcome never widens it): hand down the user's.
+    for (const auto& host : f.allow_hosts) o.args.insert(o.args.end(), {"--allow-host", host});
+    if (f.allow_private) o.args.push_back("--allow-private");
     return o;
   }
 

@@ -23,6 +23,7 @@ bool Frontier::add_seed(const std::string& url, const std::string& normalized) {
   if (!seen_.insert(FingerprintSet::fingerprint(normalized))) return false;
   if (url != normalized) seed_keys_.emplace(url, normalized);
   if (on_queued_) on_queued_(normalized, url, 0, false);
+  seed_hosts_.emplace(url_host(normalized));
   enqueue(url, std::string(url_host(normalized)), 0, /*check_robots=*/false);
   return true;
 }
@@ -31,6 +32,7 @@ void Frontier::restore(const std::string& key, const std::string& url, std::uint
                        bool done) {
   if (!seen_.insert(FingerprintSet::fingerprint(key))) return;
   if (url != key) seed_keys_.emplace(url, key);
+  if (depth == 0) seed_hosts_.emplace(url_host(key));  // only seeds have depth 0
   if (done) {
     ++dispatched_;
     return;
@@ -129,13 +131,12 @@ std::optional<FetchTask> Frontier::next() {
   if (host == nullptr) return std::nullopt;
   QueuedUrl entry = host->second.pop();
   --queued_;
-  if (host->second.empty()) {
-    hosts_.erase(hosts_.find(host->first));
-  } else {
-    ready_.push_back(host);
-  }
+  if (!host->second.empty()) ready_.push_back(host);
   ++dispatched_;
-  return FetchTask{next_id_++, std::move(entry.url), entry.depth, entry.check_robots};
+  const bool named = seed_hosts_.count(host->first) != 0;
+  FetchTask task{next_id_++, std::move(entry.url), entry.depth, entry.check_robots, named};
+  if (host->second.empty()) hosts_.erase(hosts_.find(host->first));
+  return task;
 }
 
 }  // namespace crawler

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "common/page_record.hpp"
@@ -64,6 +65,7 @@ class Frontier {
 
   /// The next task, round-robin over hosts; nullopt when nothing is queued, max_pages is
   /// reached, or every queued URL is deeper than a task still running (see done()).
+  /// Its host_named_by_user is set when its host is a seed's host (the SSRF guard trusts those).
   std::optional<FetchTask> next();
   /// Reports that a task next() returned (at `depth`) has its result, whatever it was. With
   /// strict_levels the crawl goes in breadth-first levels: no URL of depth d+1 is handed out
@@ -96,6 +98,8 @@ class Frontier {
   QueuedHook on_queued_;
   /// Seeds whose text differs from their normalised form: url as written -> key.
   std::unordered_map<std::string, std::string> seed_keys_;
+  /// Hosts of the seeds (as url_host gives them): the hosts the user named.
+  std::unordered_set<std::string> seed_hosts_;
 
   FrontierOptions options_;
   FingerprintSet seen_;

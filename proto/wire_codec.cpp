@@ -9,6 +9,9 @@ static_assert(static_cast<int>(FetchError::kOther) == wire::FETCH_ERROR_OTHER,
               "wire::FetchError must mirror crawler::FetchError value for value");
 static_assert(static_cast<int>(FetchError::kCancelled) == wire::FETCH_ERROR_CANCELLED);
 static_assert(static_cast<int>(FetchError::kHttpStatus) == wire::FETCH_ERROR_HTTP_STATUS);
+static_assert(static_cast<int>(FetchError::kForbiddenAddress) == wire::FETCH_ERROR_FORBIDDEN_ADDRESS);
+static_assert(static_cast<int>(FetchError::kHeaderTooLarge) == wire::FETCH_ERROR_HEADER_TOO_LARGE);
+static_assert(kFetchErrorCount == static_cast<std::size_t>(wire::FetchError_ARRAYSIZE));
 
 std::uint32_t to_u32(int v) { return v < 0 ? 0 : static_cast<std::uint32_t>(v); }
 
@@ -82,6 +85,7 @@ void to_wire(const FetchTask& task, wire::Task& out) {
   out.set_url(task.url);
   out.set_depth(task.depth);
   out.set_check_robots(task.check_robots);
+  out.set_host_named_by_user(task.host_named_by_user);
 }
 
 FetchTask from_wire(const wire::Task& task) {
@@ -90,6 +94,7 @@ FetchTask from_wire(const wire::Task& task) {
   out.url = task.url();
   out.depth = task.depth();
   out.check_robots = task.check_robots();
+  out.host_named_by_user = task.host_named_by_user();
   return out;
 }
 
@@ -105,6 +110,8 @@ void to_wire(const PageRecord& record, wire::PageResult& out) {
   out.set_attempts(record.attempts);
   out.set_error(static_cast<wire::FetchError>(record.error));
   out.set_error_detail(record.error_detail);
+  out.set_links_too_long(record.links_too_long);
+  out.set_links_over_cap(record.links_over_cap);
   out.mutable_links()->Reserve(static_cast<int>(record.links.size()));
   for (const auto& link : record.links) out.add_links(link);
 }
@@ -121,10 +128,12 @@ PageRecord from_wire(const wire::PageResult& result) {
   out.depth = result.depth();
   out.attempts = result.attempts();
   const int e = result.error();
-  out.error = e >= 0 && e <= static_cast<int>(FetchError::kOther) ? static_cast<FetchError>(e)
-                                                                  : FetchError::kOther;
+  out.error = e >= 0 && static_cast<std::size_t>(e) < kFetchErrorCount ? static_cast<FetchError>(e)
+                                                                       : FetchError::kOther;
   out.error_detail = result.error_detail();
   out.links.assign(result.links().begin(), result.links().end());
+  out.links_too_long = result.links_too_long();
+  out.links_over_cap = result.links_over_cap();
   return out;
 }
 
@@ -160,6 +169,11 @@ void to_wire(const FetchOptions& o, wire::Welcome& out) {
   out.set_delay_ms(to_u32(o.delay_ms));
   out.clear_resolve();
   for (const auto& r : o.resolve) out.add_resolve(r);
+  out.clear_connect_to();
+  for (const auto& c : o.connect_to) out.add_connect_to(c);
+  out.set_max_header_bytes(o.max_header_bytes);
+  out.set_max_links_per_page(o.max_links_per_page);
+  out.set_max_url_length(o.max_url_length);
 }
 
 std::optional<std::string> apply_welcome(const wire::Welcome& w, FetchOptions& options) {
@@ -183,6 +197,17 @@ std::optional<std::string> apply_welcome(const wire::Welcome& w, FetchOptions& o
   if (!retry_after_max) return "retry_after_max_ms out of range";
   if (!delay) return "delay_ms out of range";
   if (w.max_body() < 1 || w.max_body() > (std::uint64_t{1} << 34)) return "max_body out of range";
+  // 0: a coordinator that predates the field; the worker keeps its default.
+  const auto limit = [](std::uint32_t v, std::uint32_t lo, std::uint32_t hi, std::uint32_t fallback) {
+    return v == 0 ? std::optional<std::uint32_t>(fallback)
+                  : v >= lo && v <= hi ? std::optional<std::uint32_t>(v) : std::nullopt;
+  };
+  const auto max_header = limit(w.max_header_bytes(), 1024, 64u << 20, options.max_header_bytes);
+  const auto max_links = limit(w.max_links_per_page(), 1, 10'000'000, options.max_links_per_page);
+  const auto max_url = limit(w.max_url_length(), 64, 1u << 20, options.max_url_length);
+  if (!max_header) return "max_header_bytes out of range";
+  if (!max_links) return "max_links_per_page out of range";
+  if (!max_url) return "max_url_length out of range";
 
   options.user_agent = w.user_agent();
   options.obey_robots = w.obey_robots();
@@ -197,6 +222,10 @@ std::optional<std::string> apply_welcome(const wire::Welcome& w, FetchOptions& o
   options.retry_after_max_ms = *retry_after_max;
   options.delay_ms = *delay;
   options.resolve.assign(w.resolve().begin(), w.resolve().end());
+  options.connect_to.assign(w.connect_to().begin(), w.connect_to().end());
+  options.max_header_bytes = *max_header;
+  options.max_links_per_page = *max_links;
+  options.max_url_length = *max_url;
   return std::nullopt;
 }
 

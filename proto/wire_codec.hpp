@@ -74,10 +74,11 @@ PageRecord from_wire(const wire::PageResult& result);
 std::size_t fit_links(wire::PageResult& result, std::size_t max_bytes);
 
 /// Writes the crawl-wide settings of `options` (everything but concurrency, per_host,
-/// parse_threads and mode) into `out`.
+/// parse_threads, mode and the SSRF guard's allow_hosts and allow_private) into `out`.
 void to_wire(const FetchOptions& options, wire::Welcome& out);
 
-/// Replaces the crawl-wide settings in `options` with the Welcome's; the worker-local ones stay.
+/// Replaces the crawl-wide settings in `options` with the Welcome's; the worker-local ones stay
+/// (among them the SSRF guard's allow_hosts and allow_private, which a Welcome never carries).
 /// Returns an error message, leaving `options` unchanged, when a value is out of the range the
 /// command line accepts (e.g. timeout_ms 0).
 std::optional<std::string> apply_welcome(const wire::Welcome& welcome, FetchOptions& options);

@@ -147,6 +147,49 @@ void FaultEndpoints::route(std::string_view path, const boost::asio::any_io_exec
       return done(bad_request("to-scheme/{scheme}"));
     return done(redirect(std::string(scheme) + "://h0.sim/x"));
   }
+  if (name == "redirect-to" || name == "link-to") {
+    // The target host is any host name or IP literal: how tests point a page or a redirect at
+    // an address of their choosing (the SSRF guard's tests use 127.0.0.2 and the like).
+    const auto port = parse_number(arg(2), 1, 65535);
+    const std::string_view host = arg(1);
+    if (!arity(2) || !all_of(host, 253, ".-_:") || !port)
+      return done(bad_request(std::string(name) + "/{host}/{1-65535}"));
+    const std::string target = "http://" +
+                               (host.find(':') != std::string_view::npos ? "[" + std::string(host) + "]"
+                                                                         : std::string(host)) +
+                               ":" + std::to_string(*port) + "/fault/redirect/0";
+    if (name == "redirect-to") return done(redirect(target));
+    return done(Reply::make(http::status::ok, kHtml,
+                            html_with_links("link-to", "<a href=\"" + target + "\">there</a>")));
+  }
+  if (name == "headers") {
+    const auto bytes = parse_number(arg(1), 0, 16u << 20);
+    if (!arity(1) || !bytes) return done(bad_request("headers/{0-16777216}"));
+    Reply r = Reply::make(http::status::ok, kHtml, html_with_links("headers", "<p>many headers</p>"));
+    // Filler headers of at most 1000 bytes each ("X-Filler-N: vvv...\r\n"), summing to `bytes`.
+    std::uint64_t left = *bytes;
+    for (int i = 0; left > 0; ++i) {
+      const std::string field = "X-Filler-" + std::to_string(i);
+      const std::uint64_t overhead = field.size() + 4;  // ": " and CRLF
+      const std::uint64_t value = std::min<std::uint64_t>(1000, left > overhead + 1 ? left - overhead : 1);
+      r.message.set(field, std::string(value, 'v'));
+      left = left > value + overhead ? left - value - overhead : 0;
+    }
+    return done(std::move(r));
+  }
+  if (name == "links") {
+    const auto n = parse_number(arg(1), 0, 100'000);
+    const auto length = parse_number(arg(2), 8, 65'536);
+    if (!arity(2) || !n || !length) return done(bad_request("links/{0-100000}/{8-65536}"));
+    // n distinct root-relative links, each path exactly `length` bytes: "/l{i}-aaa...".
+    std::string links;
+    for (std::uint64_t i = 0; i < *n; ++i) {
+      std::string path = "/l" + std::to_string(i) + "-";
+      if (path.size() < *length) path.append(*length - path.size(), 'a');
+      links += "<a href=\"" + path + "\">x</a>\n";
+    }
+    return done(Reply::make(http::status::ok, kHtml, html_with_links("links", links)));
+  }
   if (name == "type") {
     constexpr std::string_view kToken = "!#$&^_.+-";
     if (!arity(2) || !all_of(arg(1), 64, kToken) || !all_of(arg(2), 64, kToken))

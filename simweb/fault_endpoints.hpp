@@ -23,11 +23,18 @@ namespace simweb {
 ///   redirect/{n}                  302 to /fault/redirect/{n-1}; n=0: 200 HTML with relative links
 ///   loop                          302 to /fault/loop
 ///   to-scheme/{scheme}            302 to {scheme}://h0.sim/x
+///   redirect-to/{host}/{port}     302 to http://{host}:{port}/fault/redirect/0 ({host} any host
+///                                 name or IP literal, IPv6 without brackets)
+///   link-to/{host}/{port}         200 HTML with one link to http://{host}:{port}/fault/redirect/0
+///   headers/{bytes}               200 HTML with filler headers X-Filler-N: at least {bytes}
+///                                 bytes of header lines (at most ~20 more)
+///   links/{n}/{length}            200 HTML with n distinct links /l{i}-aaa... each {length} bytes
 ///   type/{type}/{subtype}         200, HTML body with a link, Content-Type {type}/{subtype}
 ///   big/{bytes}                   200 HTML, chunked, exactly {bytes} bytes
 ///   bomb/{bytes}                  200 HTML, Content-Encoding gzip, inflates to {bytes} spaces
 /// Limits: code 200-599; n <= 100; key 1-64 of [A-Za-z0-9._-]; seconds <= 86400;
-/// bytes_per_sec 1-100000000; bytes <= 1 GiB; scheme 1-32 of [a-z0-9+.-] starting with a
+/// bytes_per_sec 1-100000000; bytes <= 1 GiB (headers: 16 MiB); host 1-253 of
+/// [A-Za-z0-9.-_:]; port 1-65535; links n <= 100000, length 8-65536; scheme 1-32 of [a-z0-9+.-] starting with a
 /// letter; type and subtype 1-64 token characters. Anything else under /fault/ is 400 when
 /// the endpoint exists and a parameter is malformed, else 404.
 class FaultEndpoints {

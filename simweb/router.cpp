@@ -77,10 +77,12 @@ void Router::route(const Request& request, int host, const boost::asio::any_io_e
     r.message.set(http::field::cache_control, "no-store");
     return done(std::move(r));
   }
+  // Faults answer on any Host, IP literals included: tests point links and redirects at
+  // addresses (127.0.0.2, ...) rather than at the site's host names.
+  if (path.starts_with("/fault/")) return faults_.route(path, executor, std::move(done));
   if (host < 0)
     return done(
         Reply::make(http::status::not_found, kHtml, PageRenderer::render_not_found(target)));
-  if (path.starts_with("/fault/")) return faults_.route(path, executor, std::move(done));
   if (target == "/robots.txt")
     return done(Reply::make(http::status::ok, "text/plain; charset=utf-8", std::string(kRobots)));
 

@@ -31,6 +31,35 @@ TEST(CheckConfig, PrintsTheEffectiveSettingsFromFlagsAndEnvironment) {
   EXPECT_NE(r.out.find("metrics-listen=\"0.0.0.0:9090\""), std::string::npos) << r.out;
 }
 
+TEST(CheckConfig, ShowsConnectToAndTheGuardFromFlagsAndEnvironment) {
+  ScopedEnv env("CRAWL_CONNECT_TO", "h0.sim:80:crawl-simweb:8080,h1.sim:80:crawl-simweb:8080");
+  const auto r = run_child({bin_path("crawl"), "--check-config", "--seeds", "s.txt", "--allow-host",
+                            "intranet.example", "--max-url-length", "4096"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("connect-to=[\"h0.sim:80:crawl-simweb:8080\", \"h1.sim:80:crawl-simweb:8080\"]"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("allow-host=\"intranet.example\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("allow-private=false"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("max-url-length=4096"), std::string::npos) << r.out;
+}
+
+TEST(CheckConfig, WorkerTakesTheGuardFlagsAndTheCoordinatorDoesNot) {
+  {
+    ScopedEnv env("CRAWL_ALLOW_PRIVATE", "true");
+    const auto worker = run_child({bin_path("crawl-worker"), "--check-config", "--connect", "tcp://c:5555"});
+    EXPECT_EQ(worker.exit_code, 0) << worker.err;
+    EXPECT_NE(worker.out.find("allow-private=true"), std::string::npos) << worker.out;
+    // The coordinator cannot widen a worker's guard, so it refuses the setting outright.
+    const auto coordinator = run_child({bin_path("crawl-coordinator"), "--check-config", "--seeds", "s.txt"});
+    EXPECT_EQ(coordinator.exit_code, 2) << coordinator.out;
+    EXPECT_NE(coordinator.err.find("CRAWL_ALLOW_PRIVATE"), std::string::npos) << coordinator.err;
+  }
+  const auto coordinator = run_child({bin_path("crawl-coordinator"), "--check-config", "--seeds", "s.txt",
+                                      "--connect-to", "h0.sim:80:crawl-simweb:8080"});
+  EXPECT_EQ(coordinator.exit_code, 0) << coordinator.err;
+  EXPECT_NE(coordinator.out.find("connect-to=\"h0.sim:80:crawl-simweb:8080\""), std::string::npos) << coordinator.out;
+}
+
 TEST(CheckConfig, RefusesAnUnknownCrawlVariable) {
   ScopedEnv env("CRAWL_CONCURENCY", "5");  // misspelt: would be ignored silently without the check
   const auto r = run_child({bin_path("crawl"), "--check-config", "--seeds", "s.txt"});

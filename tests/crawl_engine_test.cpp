@@ -535,7 +535,12 @@ TEST_F(CrawlEngineTest, RefusedPortIsConnectAndRetried) {
   }  // closed: nothing listens there now
   FetchOptions o = options();
   o.retries = 1;
-  const PageRecord r = fetch_one(o, "http://127.0.0.1:" + std::to_string(closed_port) + "/");
+  // A seed's host (the user named it): the SSRF guard lets it reach loopback.
+  FetchTask seed = task(1, "http://127.0.0.1:" + std::to_string(closed_port) + "/");
+  seed.host_named_by_user = true;
+  RunResult run = run_tasks(o, {seed});
+  ASSERT_EQ(run.records.count(1), 1u);
+  const PageRecord& r = run.at(1);
   EXPECT_EQ(r.error, FetchError::kConnect) << to_string(r.error) << " " << r.error_detail;
   EXPECT_EQ(r.attempts, 2u);
 }
@@ -667,6 +672,14 @@ TEST(TransferErrors, MapCurlCodesToFetchErrors) {
   EXPECT_EQ(Transfer::map_error(CURLE_FILESIZE_EXCEEDED, false, false), FetchError::kBodyTooLarge);
   EXPECT_EQ(Transfer::map_error(CURLE_WRITE_ERROR, false, true), FetchError::kBodyTooLarge);
   EXPECT_EQ(Transfer::map_error(CURLE_WRITE_ERROR, false, false), FetchError::kOther);
+  EXPECT_EQ(Transfer::map_error(CURLE_WRITE_ERROR, false, false, /*header_over_cap=*/true),
+            FetchError::kHeaderTooLarge);
+  EXPECT_EQ(Transfer::map_error(CURLE_COULDNT_CONNECT, true, false, false, /*refused=*/true),
+            FetchError::kForbiddenAddress);
+  EXPECT_EQ(Transfer::map_error(CURLE_ABORTED_BY_CALLBACK, false, false, false, true),
+            FetchError::kForbiddenAddress);
+  // A refused candidate address, then a good one, then a timeout: a timeout.
+  EXPECT_EQ(Transfer::map_error(CURLE_OPERATION_TIMEDOUT, false, false, false, true), FetchError::kTimeout);
   EXPECT_EQ(Transfer::map_error(CURLE_BAD_CONTENT_ENCODING, false, false), FetchError::kProtocol);
 }
 

@@ -285,6 +285,37 @@ TEST_F(Simweb, MalformedFaultParametersAre400) {
   EXPECT_EQ(get("h0.sim", "/fault/no-such-fault").res.result_int(), 404);
 }
 
+TEST_F(Simweb, FaultsAnswerOnAnyHostAndPointAtAnyAddress) {
+  // IP-literal and unknown Host headers get faults too (pages stay 404 there).
+  const auto redirect = get("127.0.0.2:8080", "/fault/redirect-to/127.0.0.3/9000");
+  EXPECT_EQ(redirect.res.result_int(), 302);
+  EXPECT_EQ(str(redirect.res[http::field::location]), "http://127.0.0.3:9000/fault/redirect/0");
+  const auto v6 = get("unknown.example", "/fault/redirect-to/::1/81");
+  EXPECT_EQ(str(v6.res[http::field::location]), "http://[::1]:81/fault/redirect/0");
+  const auto link = get("h0.sim", "/fault/link-to/intranet.example/80");
+  EXPECT_EQ(link.res.result_int(), 200);
+  EXPECT_NE(link.res.body().find("<a href=\"http://intranet.example:80/fault/redirect/0\">"), std::string::npos);
+  EXPECT_EQ(get("127.0.0.2", "/").res.result_int(), 404);
+  for (const char* target : {"/fault/redirect-to/a%20b/80", "/fault/link-to/x/0", "/fault/link-to/x",
+                             "/fault/headers/16777217", "/fault/links/100001/10", "/fault/links/1/7"})
+    EXPECT_EQ(get("h0.sim", target).res.result_int(), 400) << target;
+}
+
+TEST_F(Simweb, FaultHeadersAndLinksSizeTheirResponses) {
+  const auto headers = get("h0.sim", "/fault/headers/4000");
+  EXPECT_EQ(headers.res.result_int(), 200);
+  std::size_t bytes = 0;
+  for (const auto& field : headers.res) {
+    if (field.name_string().starts_with("X-Filler-")) bytes += field.name_string().size() + field.value().size() + 4;
+  }
+  EXPECT_GE(bytes, 4000u);
+  EXPECT_LE(bytes, 4030u);
+  const auto links = get("h0.sim", "/fault/links/3/12");
+  EXPECT_NE(links.res.body().find("<a href=\"/l0-aaaaaaaa\">"), std::string::npos) << links.res.body();
+  EXPECT_NE(links.res.body().find("<a href=\"/l2-aaaaaaaa\">"), std::string::npos);
+  EXPECT_EQ(links.res.body().find("/l3-"), std::string::npos);
+}
+
 TEST_F(Simweb, AnswersOnlyGetAndHead) {
   const auto r = Client(port_).get("h0.sim", "/", {}, http::verb::post);
   EXPECT_EQ(r.res.result_int(), 405);

@@ -22,6 +22,8 @@ PageRecord sample_record() {
   r.error = FetchError::kNone;
   r.error_detail = "ok\twith tab";
   r.links = {"http://h1.sim:8080/b", "http://h2.sim:8080/\xc3\xa9", "http://h1.sim:8080/c?q=1"};
+  r.links_too_long = 4;
+  r.links_over_cap = 5;
   return r;
 }
 
@@ -38,6 +40,8 @@ void expect_same(const PageRecord& a, const PageRecord& b) {
   EXPECT_EQ(a.error, b.error);
   EXPECT_EQ(a.error_detail, b.error_detail);
   EXPECT_EQ(a.links, b.links);
+  EXPECT_EQ(a.links_too_long, b.links_too_long);
+  EXPECT_EQ(a.links_over_cap, b.links_over_cap);
 }
 
 /// A PageResult through a whole frame: encode, decode, convert back.
@@ -56,7 +60,7 @@ TEST(WireCodec, PageRecordRoundTripsThroughAFrame) {
 }
 
 TEST(WireCodec, EveryFetchErrorRoundTrips) {
-  for (int e = 0; e <= static_cast<int>(FetchError::kOther); ++e) {
+  for (int e = 0; e < static_cast<int>(kFetchErrorCount); ++e) {
     PageRecord r = sample_record();
     r.error = static_cast<FetchError>(e);
     r.links.clear();
@@ -76,6 +80,7 @@ TEST(WireCodec, FetchTaskRoundTrips) {
   t.url = "https://xn--bcher-kva.example/p?q=%20";
   t.depth = 7;
   t.check_robots = true;
+  t.host_named_by_user = true;
   wire::Task w;
   to_wire(t, w);
   const FetchTask back = from_wire(w);
@@ -83,6 +88,7 @@ TEST(WireCodec, FetchTaskRoundTrips) {
   EXPECT_EQ(back.url, t.url);
   EXPECT_EQ(back.depth, t.depth);
   EXPECT_EQ(back.check_robots, t.check_robots);
+  EXPECT_EQ(back.host_named_by_user, t.host_named_by_user);
 }
 
 TEST(WireCodec, WelcomeCarriesCrawlWideSettingsAndLeavesLocalOnes) {
@@ -100,6 +106,12 @@ TEST(WireCodec, WelcomeCarriesCrawlWideSettingsAndLeavesLocalOnes) {
   crawl.retry_after_max_ms = 22;
   crawl.delay_ms = 33;
   crawl.resolve = {"*:8080:127.0.0.1", "a.sim:80:127.0.0.2"};
+  crawl.connect_to = {"a.sim:80:simweb:8080", "::web:80"};
+  crawl.max_header_bytes = 5000;
+  crawl.max_links_per_page = 77;
+  crawl.max_url_length = 300;
+  crawl.allow_hosts = {"coordinator.example"};  // the coordinator's guard flags do not travel
+  crawl.allow_private = true;
   crawl.concurrency = 999;
   crawl.per_host = 9;
   crawl.parse_threads = 8;
@@ -126,7 +138,13 @@ TEST(WireCodec, WelcomeCarriesCrawlWideSettingsAndLeavesLocalOnes) {
   EXPECT_EQ(worker.retry_after_max_ms, crawl.retry_after_max_ms);
   EXPECT_EQ(worker.delay_ms, crawl.delay_ms);
   EXPECT_EQ(worker.resolve, crawl.resolve);
-  // The worker's own flags stay.
+  EXPECT_EQ(worker.connect_to, crawl.connect_to);
+  EXPECT_EQ(worker.max_header_bytes, crawl.max_header_bytes);
+  EXPECT_EQ(worker.max_links_per_page, crawl.max_links_per_page);
+  EXPECT_EQ(worker.max_url_length, crawl.max_url_length);
+  // The worker's own flags stay, the SSRF guard's among them.
+  EXPECT_TRUE(worker.allow_hosts.empty());
+  EXPECT_FALSE(worker.allow_private);
   EXPECT_EQ(worker.concurrency, 3);
   EXPECT_EQ(worker.per_host, 1);
   EXPECT_EQ(worker.parse_threads, 2);
@@ -143,6 +161,21 @@ TEST(WireCodec, WelcomeWithAnOutOfRangeValueIsRefusedAndChangesNothing) {
   ASSERT_TRUE(problem.has_value());
   EXPECT_NE(problem->find("timeout_ms"), std::string::npos) << *problem;
   EXPECT_EQ(worker.user_agent, "mine");
+}
+
+TEST(WireCodec, WelcomeWithoutTheLimitsKeepsTheWorkersDefaults) {
+  wire::Welcome welcome;
+  to_wire(FetchOptions{}, welcome);
+  welcome.clear_max_header_bytes();  // as from a coordinator that predates the fields
+  welcome.clear_max_links_per_page();
+  welcome.clear_max_url_length();
+  FetchOptions worker;
+  ASSERT_FALSE(apply_welcome(welcome, worker).has_value());
+  EXPECT_EQ(worker.max_header_bytes, FetchOptions{}.max_header_bytes);
+  EXPECT_EQ(worker.max_links_per_page, FetchOptions{}.max_links_per_page);
+  EXPECT_EQ(worker.max_url_length, FetchOptions{}.max_url_length);
+  welcome.set_max_url_length(10);  // below the command line's 64
+  EXPECT_EQ(apply_welcome(welcome, worker).value_or(""), "max_url_length out of range");
 }
 
 TEST(WireCodec, OversizedFrameIsRefusedUnparsed) {

@@ -17,7 +17,8 @@ namespace {
 
 /// Failures worth a warning: the others are the ordinary weather of a crawl.
 bool unusual(FetchError e) {
-  return e == FetchError::kTls || e == FetchError::kProtocol || e == FetchError::kOther;
+  return e == FetchError::kTls || e == FetchError::kProtocol || e == FetchError::kOther ||
+         e == FetchError::kForbiddenAddress;  // a page pointed at the inside of the network
 }
 
 }  // namespace
@@ -26,6 +27,8 @@ AsyncEngine::AsyncEngine(boost::asio::io_context& io, const FetchOptions& option
     : io_(io),
       options_(options),
       resolve_(options.resolve),
+      connect_to_(options.connect_to),
+      guard_(options),
       retry_(options),
       pool_(static_cast<std::size_t>(std::clamp(options.concurrency, 1, 256))),
       multi_(io, CurlMulti::Limits{options.concurrency, options.per_host}),
@@ -68,15 +71,17 @@ void AsyncEngine::submit(FetchTask task, Callback done) {
   job.stage = Stage::kWaitingRobots;
   std::vector<JobId>& parked = parked_[job.origin];
   parked.push_back(id);
-  if (parked.size() == 1) start_robots(job.origin, job.host);
+  if (parked.size() == 1) start_robots(job.origin, job.host, job.task.host_named_by_user);
 }
 
-void AsyncEngine::start_robots(const std::string& origin, const std::string& host) {
+void AsyncEngine::start_robots(const std::string& origin, const std::string& host,
+                               bool host_named_by_user) {
   const JobId id = next_id_++;
   Job& job = jobs_.emplace(id, Job{}).first->second;
   job.kind = Kind::kRobots;
   job.url = origin + "/robots.txt";
   job.task.url = job.url;
+  job.task.host_named_by_user = host_named_by_user;  // same host as the page that asked for it
   job.host = host;
   job.origin = origin;
   enqueue(id, job, /*front=*/true);
@@ -123,8 +128,9 @@ void AsyncEngine::start(JobId id) {
   try {
     job.transfer = pool_.acquire();
     job.transfer->configure(
-        job.url, options_, resolve_.get(),
-        job.kind == Kind::kRobots ? Transfer::Purpose::kRobots : Transfer::Purpose::kPage);
+        job.url, options_, Transfer::Network{resolve_.get(), connect_to_.get(), &guard_},
+        job.kind == Kind::kRobots ? Transfer::Purpose::kRobots : Transfer::Purpose::kPage,
+        job.task.host_named_by_user);
     if (multi_.add(job.transfer->easy(),
                    [this, id](CURLcode code) { on_transfer_done(id, code); })) {
       return;
@@ -215,29 +221,36 @@ void AsyncEngine::parse(JobId id, Job& job, PageRecord record, std::string body)
   boost::asio::post(parse_pool_, [this, life, id, work = boost::asio::make_work_guard(io_),
                                   body = std::move(body), content_type = job.record.content_type,
                                   base = job.record.final_url,
-                                  think = std::chrono::milliseconds(options_.think_ms)]() mutable {
+                                  think = std::chrono::milliseconds(options_.think_ms),
+                                  max_url_length = options_.max_url_length,
+                                  max_links = options_.max_links_per_page]() mutable {
     std::vector<std::string> links;
+    LinkDrops drops;
     burn_cpu(think);  // --think-ms: serialised on the pool like the parsing it stands beside
     try {
       links = LinkExtractor::extract(body, content_type, base).links;
+      drops = limit_links(links, max_url_length, max_links);
     } catch (const std::exception& e) {
       spdlog::warn("link extraction failed for {}: {}", base, e.what());
     }
-    boost::asio::post(work.get_executor(),
-                      [this, life, id, links = std::move(links), body = std::move(body)]() mutable {
-                        if (life.expired()) return;
-                        on_parsed(id, std::move(links), std::move(body));
-                      });
+    boost::asio::post(work.get_executor(), [this, life, id, links = std::move(links), drops,
+                                            body = std::move(body)]() mutable {
+      if (life.expired()) return;
+      on_parsed(id, std::move(links), drops, std::move(body));
+    });
     work.reset();
   });
 }
 
-void AsyncEngine::on_parsed(JobId id, std::vector<std::string> links, std::string body) {
+void AsyncEngine::on_parsed(JobId id, std::vector<std::string> links, LinkDrops drops,
+                            std::string body) {
   pool_.recycle(std::move(body));
   auto it = jobs_.find(id);
   if (it == jobs_.end() || it->second.stage != Stage::kParsing) return;  // cancelled meanwhile
   PageRecord record = std::move(it->second.record);
   record.links = std::move(links);
+  record.links_too_long = drops.too_long;
+  record.links_over_cap = drops.over_cap;
   report(id, std::move(record));
 }
 

@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "worker/address_guard.hpp"
+#include "worker/connect_to_list.hpp"
 #include "worker/crawl_engine.hpp"
 #include "worker/curl_multi.hpp"
 #include "worker/host_queue.hpp"
@@ -17,6 +19,7 @@
 #include "worker/retry_policy.hpp"
 #include "worker/robots_cache.hpp"
 #include "worker/transfer_pool.hpp"
+#include "common/link_limits.hpp"
 
 namespace crawler {
 
@@ -32,7 +35,7 @@ namespace crawler {
 /// reported. Reports already posted are still delivered after destruction.
 class AsyncEngine final : public CrawlEngine {
  public:
-  /// Throws std::runtime_error on a malformed options.resolve entry.
+  /// Throws std::runtime_error on a malformed options.resolve, connect_to or allow_hosts entry.
   AsyncEngine(boost::asio::io_context& io, const FetchOptions& options);
   ~AsyncEngine() override;
 
@@ -62,7 +65,7 @@ class AsyncEngine final : public CrawlEngine {
     PageRecord record;                                ///< while parsing
   };
 
-  void start_robots(const std::string& origin, const std::string& host);
+  void start_robots(const std::string& origin, const std::string& host, bool host_named_by_user);
   void apply_robots(JobId id, const RobotsCache::Entry& entry);
   void enqueue(JobId id, Job& job, bool front = false);
   int host_delay_ms(const std::string& origin);
@@ -73,7 +76,7 @@ class AsyncEngine final : public CrawlEngine {
   void on_robots_done(JobId id, const PageRecord& record, std::string body);
   void on_retry_timer(JobId id);
   void parse(JobId id, Job& job, PageRecord record, std::string body);
-  void on_parsed(JobId id, std::vector<std::string> links, std::string body);
+  void on_parsed(JobId id, std::vector<std::string> links, LinkDrops drops, std::string body);
   PageRecord new_record(const Job& job) const;
   void fail(JobId id, FetchError error, std::string detail);
   void report(JobId id, PageRecord record);
@@ -81,7 +84,9 @@ class AsyncEngine final : public CrawlEngine {
 
   boost::asio::io_context& io_;
   FetchOptions options_;
-  ResolveList resolve_;  ///< before the transfers: curl points into it
+  ResolveList resolve_;        ///< before the transfers: curl points into it
+  ConnectToList connect_to_;   ///< likewise
+  AddressGuard guard_;         ///< likewise
   RetryPolicy retry_;
   RobotsCache robots_;
   TransferPool pool_;

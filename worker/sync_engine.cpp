@@ -9,6 +9,7 @@
 
 #include "common/busy_cpu.hpp"
 #include "common/link_extractor.hpp"
+#include "common/link_limits.hpp"
 #include "common/url.hpp"
 
 namespace crawler {
@@ -17,6 +18,8 @@ SyncEngine::SyncEngine(boost::asio::io_context& io, const FetchOptions& options)
     : io_(io),
       options_(options),
       resolve_(options.resolve),
+      connect_to_(options.connect_to),
+      guard_(options),
       retry_(options),
       transfer_(std::make_unique<Transfer>()) {}
 
@@ -66,7 +69,7 @@ PageRecord SyncEngine::fetch(const FetchTask& task) {
   if (task.check_robots && options_.obey_robots) {
     std::string path = parts->path.empty() ? "/" : parts->path;
     if (!parts->query.empty()) path += "?" + parts->query;
-    const RobotsCache::Entry& entry = robots_entry(origin, host);
+    const RobotsCache::Entry& entry = robots_entry(origin, host, task.host_named_by_user);
     if (entry.unreachable != FetchError::kNone) {
       record.error = entry.unreachable;
       record.error_detail = "robots.txt unreachable: " + entry.detail;
@@ -79,11 +82,15 @@ PageRecord SyncEngine::fetch(const FetchTask& task) {
     }
   }
   std::string body;
-  record = fetch_with_retries(*normal, host, Transfer::Purpose::kPage, std::move(record), body);
+  record = fetch_with_retries(*normal, host, Transfer::Purpose::kPage, task.host_named_by_user,
+                              std::move(record), body);
   if (record.ok() && LinkExtractor::is_html(record.content_type)) {
     burn_cpu(std::chrono::milliseconds(options_.think_ms));  // --think-ms, inline like parsing
     try {
       record.links = LinkExtractor::extract(body, record.content_type, record.final_url).links;
+      const LinkDrops drops = limit_links(record.links, options_.max_url_length, options_.max_links_per_page);
+      record.links_too_long = drops.too_long;
+      record.links_over_cap = drops.over_cap;
     } catch (const std::exception& e) {
       spdlog::warn("link extraction failed for {}: {}", record.final_url, e.what());
     }
@@ -93,25 +100,30 @@ PageRecord SyncEngine::fetch(const FetchTask& task) {
 }
 
 const RobotsCache::Entry& SyncEngine::robots_entry(const std::string& origin,
-                                                   const std::string& host) {
+                                                   const std::string& host,
+                                                   bool host_named_by_user) {
   if (const RobotsCache::Entry* entry = robots_.find(origin)) return *entry;
   std::string body;
   const std::string url = origin + "/robots.txt";
   PageRecord record;
   record.url = url;
-  record = fetch_with_retries(url, host, Transfer::Purpose::kRobots, std::move(record), body);
+  record = fetch_with_retries(url, host, Transfer::Purpose::kRobots, host_named_by_user,
+                              std::move(record), body);
   robots_.put(origin, RobotsCache::verdict(record, body, options_.user_agent));
   return *robots_.find(origin);
 }
 
 PageRecord SyncEngine::fetch_with_retries(const std::string& url, const std::string& host,
-                                          Transfer::Purpose purpose, PageRecord record,
+                                          Transfer::Purpose purpose, bool host_named_by_user,
+                                          PageRecord record,
                                           std::string& body) {
   const std::string origin = url.substr(0, url.find('/', url.find("//") + 2));
   while (true) {
     wait_for_host(host, host_delay_ms(origin));
     ++record.attempts;
-    transfer_->configure(url, options_, resolve_.get(), purpose);
+    transfer_->configure(url, options_,
+                         Transfer::Network{resolve_.get(), connect_to_.get(), &guard_}, purpose,
+                         host_named_by_user);
     const CURLcode code = curl_easy_perform(transfer_->easy());
     transfer_->finish(code, record);
     body = transfer_->take_body();

@@ -10,6 +10,8 @@
 #include <unordered_map>
 
 #include "worker/crawl_engine.hpp"
+#include "worker/address_guard.hpp"
+#include "worker/connect_to_list.hpp"
 #include "worker/resolve_list.hpp"
 #include "worker/retry_policy.hpp"
 #include "worker/robots_cache.hpp"
@@ -51,16 +53,20 @@ class SyncEngine final : public CrawlEngine {
   void schedule();
   void run_next();
   PageRecord fetch(const FetchTask& task);
-  const RobotsCache::Entry& robots_entry(const std::string& origin, const std::string& host);
+  const RobotsCache::Entry& robots_entry(const std::string& origin, const std::string& host,
+                                         bool host_named_by_user);
   PageRecord fetch_with_retries(const std::string& url, const std::string& host,
-                                Transfer::Purpose purpose, PageRecord record, std::string& body);
+                                Transfer::Purpose purpose, bool host_named_by_user,
+                                PageRecord record, std::string& body);
   void wait_for_host(const std::string& host, int delay_ms);
   int host_delay_ms(const std::string& origin);
   void post_report(Callback done, PageRecord record);
 
   boost::asio::io_context& io_;
   FetchOptions options_;
-  ResolveList resolve_;  ///< before transfer_: curl points into it
+  ResolveList resolve_;       ///< before transfer_: curl points into it
+  ConnectToList connect_to_;  ///< likewise
+  AddressGuard guard_;        ///< likewise
   RetryPolicy retry_;
   RobotsCache robots_;
   std::unique_ptr<Transfer> transfer_;

@@ -1,8 +1,14 @@
 #include "worker/transfer.hpp"
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
 #include <stdexcept>
 #include <string_view>
+#include <utility>
 
 namespace crawler {
 
@@ -17,6 +23,26 @@ bool is_http_url(std::string_view url) {
   return starts("http://") || starts("https://");
 }
 
+/// Host (canonical, see AddressGuard) and port (the scheme's default when none) of `url`, as
+/// curl's own URL parser reads them: the same parser that decides where curl connects.
+std::optional<std::pair<std::string, int>> host_and_port(const char* url) {
+  if (url == nullptr) return std::nullopt;
+  CURLU* u = curl_url();
+  if (u == nullptr) return std::nullopt;
+  std::optional<std::pair<std::string, int>> out;
+  char* host = nullptr;
+  char* port = nullptr;
+  if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+    out.emplace(AddressGuard::canonical_host(host), std::atoi(port));
+  }
+  curl_free(host);
+  curl_free(port);
+  curl_url_cleanup(u);
+  return out;
+}
+
 }  // namespace
 
 Transfer::Transfer() : easy_(curl_easy_init()) {
@@ -26,10 +52,19 @@ Transfer::Transfer() : easy_(curl_easy_init()) {
 Transfer::~Transfer() { curl_easy_cleanup(easy_); }
 
 void Transfer::configure(const std::string& url, const FetchOptions& options,
-                         const curl_slist* resolve, Purpose purpose) {
+                         const Network& network, Purpose purpose, bool host_named_by_user) {
   curl_easy_reset(easy_);
   body_.clear();
   over_cap_ = false;
+  max_header_bytes_ = options.max_header_bytes;
+  header_bytes_ = 0;
+  header_over_cap_ = false;
+  guard_ = network.guard != nullptr && network.guard->enabled() ? network.guard : nullptr;
+  named_host_.clear();
+  if (host_named_by_user) {
+    if (auto where = host_and_port(url.c_str())) named_host_ = std::move(where->first);
+  }
+  refused_.clear();
   error_[0] = '\0';
   const bool robots = purpose == Purpose::kRobots;
   max_body_ = robots ? kRobotsMaxBytes : options.max_body;
@@ -54,9 +89,22 @@ void Transfer::configure(const std::string& url, const FetchOptions& options,
   }
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Transfer::on_write);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, this);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Transfer::on_header);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, this);
+  // The guard sits where curl opens a socket: it sees each address curl will connect to (every
+  // candidate address, every redirect) before a packet leaves, whatever DNS said. The
+  // pre-request check repeats it for requests on a reused connection, so the verdict is per
+  // request and never depends on what the connection pool holds.
+  if (guard_ != nullptr) {
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &Transfer::on_open_socket);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, this);
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, &Transfer::on_prereq);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, this);
+  }
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, error_);
   curl_easy_setopt(e, CURLOPT_USERAGENT, options.user_agent.c_str());
-  if (resolve != nullptr) curl_easy_setopt(e, CURLOPT_RESOLVE, resolve);
+  if (network.resolve != nullptr) curl_easy_setopt(e, CURLOPT_RESOLVE, network.resolve);
+  if (network.connect_to != nullptr) curl_easy_setopt(e, CURLOPT_CONNECT_TO, network.connect_to);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(e, CURLOPT_TCP_KEEPIDLE, 60L);
@@ -82,7 +130,68 @@ std::size_t Transfer::on_write(char* data, std::size_t size, std::size_t count,
   }
 }
 
-FetchError Transfer::map_error(CURLcode code, bool redirected, bool over_cap) {
+std::size_t Transfer::on_header(char* data, std::size_t size, std::size_t count,
+                                void* userp) noexcept {
+  auto* self = static_cast<Transfer*>(userp);
+  const std::size_t n = size * count;
+  // Each response of a redirect chain (and each 1xx) starts with its status line.
+  if (n >= 5 && std::memcmp(data, "HTTP/", 5) == 0) self->header_bytes_ = 0;
+  self->header_bytes_ += n;
+  if (self->header_bytes_ > self->max_header_bytes_) {
+    self->header_over_cap_ = true;
+    return 0;  // curl aborts with CURLE_WRITE_ERROR
+  }
+  return n;
+}
+
+curl_socket_t Transfer::on_open_socket(void* clientp, curlsocktype purpose,
+                                       curl_sockaddr* address) noexcept {
+  auto* self = static_cast<Transfer*>(clientp);
+  try {
+    if (purpose == CURLSOCKTYPE_IPCXN && self->guard_ != nullptr) {
+      std::string why = self->refusal(&address->addr);
+      if (!why.empty()) {
+        self->refused_ = std::move(why);
+        return CURL_SOCKET_BAD;  // curl tries the host's next address, or fails to connect
+      }
+    }
+  } catch (...) {  // fail closed, never unwind through curl
+    return CURL_SOCKET_BAD;
+  }
+  return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
+int Transfer::on_prereq(void* clientp, char* primary_ip, char* /*local_ip*/, int /*primary_port*/,
+                        int /*local_port*/) noexcept {
+  auto* self = static_cast<Transfer*>(clientp);
+  try {
+    std::string why = self->refusal(std::string_view(primary_ip != nullptr ? primary_ip : ""));
+    if (why.empty()) return CURL_PREREQFUNC_OK;
+    self->refused_ = std::move(why);
+  } catch (...) {  // fail closed
+  }
+  return CURL_PREREQFUNC_ABORT;  // curl fails the transfer with CURLE_ABORTED_BY_CALLBACK
+}
+
+template <typename Address>
+std::string Transfer::refusal(const Address& address) const {
+  // The URL being connected for: after a redirect, curl has already made it the effective URL.
+  const char* effective = nullptr;
+  curl_easy_getinfo(easy_, CURLINFO_EFFECTIVE_URL, &effective);
+  const auto where = host_and_port(effective);
+  if (!where) return "cannot tell which host a connection is for";
+  if (!named_host_.empty() && where->first == named_host_) return {};
+  return guard_->refusal(where->first, where->second, address);
+}
+
+FetchError Transfer::map_error(CURLcode code, bool redirected, bool over_cap,
+                               bool header_over_cap, bool refused) {
+  // Only failures to connect (or to send) are the guard's: a refused candidate address followed
+  // by a good one and then, say, a timeout is a timeout.
+  if (refused && (code == CURLE_COULDNT_CONNECT || code == CURLE_ABORTED_BY_CALLBACK)) {
+    return FetchError::kForbiddenAddress;
+  }
+  if (code == CURLE_WRITE_ERROR && header_over_cap) return FetchError::kHeaderTooLarge;
   switch (code) {
     case CURLE_OK:
       return FetchError::kNone;
@@ -157,7 +266,7 @@ void Transfer::finish(CURLcode code, PageRecord& record) const {
   record.links.clear();
 
   if (truncate_ && over_cap_ && code == CURLE_WRITE_ERROR) code = CURLE_OK;  // robots: keep head
-  record.error = map_error(code, redirects > 0, over_cap_);
+  record.error = map_error(code, redirects > 0, over_cap_, header_over_cap_, !refused_.empty());
   record.error_detail.clear();
   if (record.error != FetchError::kNone) {
     record.error_detail = error_[0] != '\0' ? error_ : curl_easy_strerror(code);
@@ -166,6 +275,13 @@ void Transfer::finish(CURLcode code, PageRecord& record) const {
     }
     if (record.error == FetchError::kBodyTooLarge) {
       record.error_detail = "body over " + std::to_string(max_body_) + " bytes";
+    }
+    if (record.error == FetchError::kHeaderTooLarge) {
+      record.error_detail = "response headers over " + std::to_string(max_header_bytes_) + " bytes";
+    }
+    if (record.error == FetchError::kForbiddenAddress) {
+      record.error_detail = (redirects > 0 && effective != nullptr ? "redirect to " + std::string(effective) + ": " : "") +
+                            "refused " + refused_;
     }
     return;
   }

@@ -9,6 +9,7 @@
 
 #include "common/fetch_options.hpp"
 #include "common/page_record.hpp"
+#include "worker/address_guard.hpp"
 
 namespace crawler {
 
@@ -33,12 +34,21 @@ class Transfer {
   Transfer(const Transfer&) = delete;
   Transfer& operator=(const Transfer&) = delete;
 
+  /// What a transfer borrows from its engine; everything must outlive the transfer.
+  struct Network {
+    const curl_slist* resolve = nullptr;     ///< CURLOPT_RESOLVE (ResolveList)
+    const curl_slist* connect_to = nullptr;  ///< CURLOPT_CONNECT_TO (ConnectToList)
+    const AddressGuard* guard = nullptr;     ///< nullptr: every address may be connected to
+  };
+
   /// Resets the handle and sets every option to GET `url` (an absolute http(s) URL): http/https
   /// only (redirects too), redirects followed up to options.max_redirects, any encoding curl
-  /// decodes, connect/total/low-speed timeouts, body cap, user agent, `resolve` (curl keeps the
-  /// pointer: the list must outlive the transfer), no signals, TCP keepalive.
-  void configure(const std::string& url, const FetchOptions& options, const curl_slist* resolve,
-                 Purpose purpose);
+  /// decodes, connect/total/low-speed timeouts, body and header caps, user agent, `network`'s
+  /// lists, no signals, TCP keepalive. With a guard, every socket curl opens (for the URL and
+  /// for each redirect) is checked before it connects; `host_named_by_user` lets the URL's own
+  /// host connect anywhere (FetchTask::host_named_by_user).
+  void configure(const std::string& url, const FetchOptions& options, const Network& network,
+                 Purpose purpose, bool host_named_by_user = false);
 
   /// Fills status, final_url, content_type, bytes, fetch_ms, error and error_detail of `record`
   /// from the finished transfer (`code` is curl's result). A non-2xx final status is kHttpStatus.
@@ -57,18 +67,36 @@ class Transfer {
   CURL* easy() const { return easy_; }
 
   /// Maps a curl result to a FetchError. `redirected`: at least one redirect was followed.
-  /// `over_cap`: the write callback refused bytes past the body cap.
-  static FetchError map_error(CURLcode code, bool redirected, bool over_cap);
+  /// `over_cap`: the write callback refused bytes past the body cap. `header_over_cap`: the
+  /// header callback refused headers past the header cap. `refused`: the guard refused a socket.
+  static FetchError map_error(CURLcode code, bool redirected, bool over_cap,
+                              bool header_over_cap = false, bool refused = false);
 
  private:
   static std::size_t on_write(char* data, std::size_t size, std::size_t count,
                               void* userp) noexcept;
+  static std::size_t on_header(char* data, std::size_t size, std::size_t count,
+                               void* userp) noexcept;
+  static curl_socket_t on_open_socket(void* clientp, curlsocktype purpose,
+                                      curl_sockaddr* address) noexcept;
+  static int on_prereq(void* clientp, char* primary_ip, char* local_ip, int primary_port,
+                       int local_port) noexcept;
+  /// Empty when the guard lets this transfer's current request use a connection to `address`
+  /// (a sockaddr before connecting, or the connected address as text).
+  template <typename Address>
+  std::string refusal(const Address& address) const;
 
   CURL* easy_ = nullptr;
   std::string body_;
   std::uint64_t max_body_ = 0;
   bool truncate_ = false;  ///< past the cap: stop and keep what came (robots) instead of failing
   bool over_cap_ = false;
+  std::uint64_t max_header_bytes_ = 0;
+  std::uint64_t header_bytes_ = 0;  ///< of the current response (reset at each status line)
+  bool header_over_cap_ = false;
+  const AddressGuard* guard_ = nullptr;
+  std::string named_host_;  ///< the URL's host when the user named it (canonical), else empty
+  std::string refused_;     ///< why the guard refused a socket, empty when it did not
   char error_[CURL_ERROR_SIZE] = {};
 };
 

@@ -95,6 +95,7 @@ void add_worker_client_options(CLI::App& app, WorkerClientOptions& o) {
        "benchmark: burn this much CPU per parsed page where parsing runs (the parse pool; inline in sync mode)")
       ->check(CLI::Range(0, 60000))
       ->group(group);
+  add_guard_options(app, o.fetch);
 }
 
 WorkerClient::WorkerClient(boost::asio::io_context& io, WorkerClientOptions options,
