@@ -94,7 +94,7 @@ TEST(FastHrefScanner, SkipsCommentsRawTextAndCutTags) {
       "<a href=/3><?pi <a href=/pi>>");
   ASSERT_TRUE(s.answered);
   EXPECT_EQ(s.hrefs, (std::vector<std::string>{"/1", "/2", "/3"}));
-  EXPECT_FALSE(fast_scan("<a href=/x><a href=\"/cut").answered);  // myhtml keeps a cut tag
+  EXPECT_FALSE(fast_scan("<a href=/x><a href=\"/cut").answered);  // a cut tag is the tree path's call
 }
 
 TEST(FastHrefScanner, DecodesTheReferencesItKnowsAndGivesUpOnOthers) {
