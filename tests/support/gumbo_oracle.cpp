@@ -62,6 +62,18 @@ bool has_code_point_gumbo_replaces(std::string_view s) {
   return false;
 }
 
+bool contains_ignoring_case(std::string_view s, std::string_view lower_word) {
+  for (std::size_t i = 0; i + lower_word.size() <= s.size(); ++i) {
+    std::size_t k = 0;
+    while (k < lower_word.size() &&
+           std::tolower(static_cast<unsigned char>(s[i + k])) == lower_word[k]) {
+      ++k;
+    }
+    if (k == lower_word.size()) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 // A numeric character reference longer than any code point: "&#" then 8+ digits (7+ decimal).
@@ -82,6 +94,10 @@ bool has_overlong_numeric_reference(std::string_view s) {
 
 bool gumbo_is_unreliable_on(std::string_view html) {
   if (has_code_point_gumbo_replaces(html) || has_overlong_numeric_reference(html)) return true;
+  const bool may_have_foreign_content = contains_ignoring_case(html, "<svg") ||
+                                        contains_ignoring_case(html, "<math");
+  // The same with "</>" (ignored by the standard) before an end tag: `</></svg>` keeps it open.
+  if (may_have_foreign_content && html.find("</>") != std::string_view::npos) return true;
   const auto is_alpha = [](char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; };
   for (std::size_t i = html.find("</"); i != std::string_view::npos; i = html.find("</", i + 2)) {
     if (i + 2 >= html.size() || !is_alpha(html[i + 2])) continue;
@@ -91,6 +107,9 @@ bool gumbo_is_unreliable_on(std::string_view html) {
            html[end] != '\r' && html[end] != ' ' && html[end] != '/' && html[end] != '>') {
       ++end;
     }
+    // In foreign content gumbo ignores an end tag with anything between its name and '>'
+    // (`</svg x>`, `</svg >`, `</g/>`): the svg stays open. It compares the token's text.
+    if (may_have_foreign_content && end < html.size() && html[end] != '>') return true;
     const std::string name(html.substr(i + 2, end - i - 2));
     if (gumbo_tagn_enum(name.data(), static_cast<unsigned>(name.size())) == GUMBO_TAG_UNKNOWN) {
       return true;

@@ -19,6 +19,9 @@ std::set<std::string> gumbo_hrefs(std::string_view html);
 /// - an end tag whose name gumbo does not know: gumbo identifies elements by tag enum, so every
 ///   unknown tag is GUMBO_TAG_UNKNOWN and `</e>` closes an open `<t>` (with a <math> above it,
 ///   what follows leaves foreign content);
+/// - in a document with <svg> or <math>, an end tag with anything between its name and '>'
+///   (`</svg x>`, `</svg >`, `</svg/>`): inside foreign content gumbo ignores it, where the
+///   standard closes the element (a parse error only); the same after a "</>" (`</></svg>`);
 /// - a control character other than tab, LF, FF, CR (U+0001-U+001F, U+007F-U+009F) or a
 ///   noncharacter (U+FDD0-U+FDEF, U+xFFFE, U+xFFFF): gumbo turns them into U+FFFD, as an old
 ///   draft said; the standard keeps them (a parse error only), and so does myhtml;
