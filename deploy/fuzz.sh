@@ -21,7 +21,12 @@ else
   for d in tests/fuzz/corpus/*/; do targets+=("$(basename "$d")"); done
 fi
 
-export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
+# FUZZ_SEED: libFuzzer's -seed. CI sets one, so that its runs try the same inputs each time and
+# a red run can be repeated; unset, every run starts from a new random seed.
+seed_args=()
+[ -n "${FUZZ_SEED:-}" ] && seed_args=(-seed="$FUZZ_SEED")
+
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:suppressions=$PWD/tests/sanitizers/asan.supp}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 failed=()
 summary=()
@@ -31,15 +36,16 @@ for t in "${targets[@]}"; do
   artifacts="build/fuzz/artifacts/$t"
   log="build/fuzz/logs/$t.log"
   mkdir -p "$work" "$artifacts" "$(dirname "$log")"
-  echo "fuzz: $t for ${seconds}s" >&2
+  echo "fuzz: $t for ${seconds}s${FUZZ_SEED:+, seed $FUZZ_SEED}" >&2
   # -timeout: one input taking 10 s is a hang; -rss_limit_mb: the sanitizers' overhead included.
-  if "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2560 -print_final_stats=1 \
+  if "$bin" "${seed_args[@]}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2560 -print_final_stats=1 \
       -artifact_prefix="$artifacts/" "$work" "tests/fuzz/corpus/$t" >"$log" 2>&1; then
     status=ok
   else
     status=FAILED
     failed+=("$t")
-    grep -E "ERROR|fuzz property broken|SUMMARY|Test unit written" "$log" | head -20 >&2 || true
+    # The reason, the property's own message (the line after it) and the input in base64.
+    grep -A1 -E "ERROR|fuzz property broken|SUMMARY|Test unit written|^Base64:" "$log" | head -24 >&2 || true
   fi
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
