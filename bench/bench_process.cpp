@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include "bench/process_tree_rss.hpp"
@@ -85,6 +87,13 @@ BenchProcess::~BenchProcess() {
     ::waitpid(pid_, nullptr, 0);
   }
   if (pidfd_ >= 0) ::close(pidfd_);
+}
+
+std::string read_output(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 bool BenchProcess::reap(int options) {

@@ -27,6 +27,9 @@ struct ProcessOutcome {
   int peak_processes = 0;        ///< most processes seen in its tree at once
 };
 
+/// The whole of a file a child wrote (its stdout or stderr file); "" when it cannot be read.
+std::string read_output(const std::string& path);
+
 /// Starts `argv` (argv[0] is a path or a name found in PATH) with stdin from /dev/null and
 /// stdout/stderr to the given files ("" means /dev/null). The child gets its own process group.
 /// The destructor kills that group (SIGKILL) and reaps the child if wait() was not called.

@@ -70,18 +70,17 @@ write_csv "$csv"
 echo
 echo "pages=$pages hosts=$hosts concurrency=$conc repeat=$repeat (medians)"
 python3 - "$csv" "$conc" <<'PY'
-import csv, statistics, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
+import sys
+sys.path.insert(0, "bench")
+from bench_csv import Rows
+rows = Rows(sys.argv[1])
 conc = int(sys.argv[2])
-by = {}
-for r in rows:
-    by.setdefault(r["label"], []).append(r)
-med = lambda lab, k: statistics.median(float(r[k]) for r in by[lab])
+med = rows.median
 print(f"{'configuration':<18}{'pages/s':>10}{'cpu s':>9}{'cpu ms/page':>13}{'peak RSS MB':>13}")
-for lab in by:
-    n = float(by[lab][0]["pages"])
+for lab in rows.labels():
+    n = rows.pages(lab)
     print(f"{lab:<18}{med(lab,'pages_per_s'):>10.0f}{med(lab,'cpu_s'):>9.2f}{1000*med(lab,'cpu_s')/n:>13.3f}{med(lab,'peak_rss_kb')/1024:>13.1f}")
-ratios = [float(a["pages_per_s"]) / float(b["pages_per_s"]) for a, b in zip(by["crawl-async"], by["curl-parallel"])]
+ratios = rows.ratios("crawl-async", "curl-parallel")
 print(f"\ncrawl-async / curl-parallel, pair by pair: {', '.join(f'{x:.2f}' for x in ratios)}  (goal >= 0.60)")
 bound = conc / 0.050
 print(f"crawl-async-50ms / bound {bound:.0f} pages/s: {med('crawl-async-50ms','pages_per_s')/bound:.2f}  (goal >= 0.90)")

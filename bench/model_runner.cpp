@@ -10,13 +10,6 @@
 namespace crawler::bench {
 namespace {
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 std::string tail(const std::string& text, std::size_t lines) {
   std::size_t at = text.size();
   for (std::size_t n = 0; n <= lines && at != std::string::npos && at > 0; ++n) at = text.rfind('\n', at - 1);
@@ -114,7 +107,7 @@ RunRow ModelRunner::run(const RunSpec& spec, SimwebSite& site, int repeat,
     BenchProcess process(command(row.spec, site), out.string(), err.string());
     row.outcome = process.wait(deadline);
   }
-  const std::string stderr_text = read_file(err);
+  const std::string stderr_text = read_output(err);
   if (row.outcome.timed_out) {
     row.error = "killed after " + std::to_string(deadline.count() / 1000) + " s";
   } else if (row.outcome.exit_code != 0) {
@@ -123,7 +116,7 @@ RunRow ModelRunner::run(const RunSpec& spec, SimwebSite& site, int repeat,
   if (is_crawl(spec.model)) {
     check_crawl(row, site, stderr_text);
   } else if (spec.model == Model::kCurl) {
-    std::istringstream codes(read_file(out));
+    std::istringstream codes(read_output(out));
     std::uint64_t ok = 0;
     std::uint64_t all = 0;
     for (std::string code; std::getline(codes, code); ++all) ok += code == "200";

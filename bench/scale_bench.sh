@@ -66,16 +66,15 @@ write_csv "$csv"
 echo
 echo "pages=$pages hosts=$hosts concurrency per worker=$conc repeat=$repeat cores=$(nproc) (medians)"
 python3 - "$csv" "$conc" <<'PY'
-import csv, statistics, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
+import sys
+sys.path.insert(0, "bench")
+from bench_csv import Rows
+rows = Rows(sys.argv[1])
 conc = int(sys.argv[2])
-by = {}
-for r in rows:
-    by.setdefault(r["label"], []).append(r)
-med = lambda lab, k: statistics.median(float(r[k]) for r in by[lab])
+med = rows.median
 print(f"{'configuration':<16}{'pages/s':>9}{'bound':>8}{'of bound':>10}{'cpu s':>8}{'cpu ms/page':>13}{'peak RSS MB':>13}")
-for lab in by:
-    n = float(by[lab][0]["pages"])
+for lab in rows.labels():
+    n = rows.pages(lab)
     bound = ""
     frac = ""
     if lab.endswith("-50ms"):
@@ -84,7 +83,7 @@ for lab in by:
         bound, frac = f"{b:.0f}", f"{med(lab, 'pages_per_s') / b:.2f}"
     print(f"{lab:<16}{med(lab,'pages_per_s'):>9.0f}{bound:>8}{frac:>10}{med(lab,'cpu_s'):>8.2f}"
           f"{1000*med(lab,'cpu_s')/n:>13.3f}{med(lab,'peak_rss_kb')/1024:>13.1f}")
-ratios = [float(a["pages_per_s"]) / float(b["pages_per_s"]) for a, b in zip(by["workers-2-0ms"], by["workers-0-0ms"])]
+ratios = rows.ratios("workers-2-0ms", "workers-0-0ms")
 print(f"\nlatency 0: workers 2 / workers 0, pair by pair: {', '.join(f'{x:.2f}' for x in ratios)}  (goal >= 1)")
 PY
 echo "rows: $csv"

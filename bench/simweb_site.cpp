@@ -9,13 +9,6 @@
 namespace crawler::bench {
 namespace {
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 std::vector<std::string> read_lines(const std::filesystem::path& path) {
   std::ifstream in(path);
   std::vector<std::string> lines;
@@ -54,7 +47,7 @@ SimwebSite::SimwebSite(const std::filesystem::path& simweb, const std::filesyste
   // Wait for the listening line (simweb prints it once the manifest is on disk), with a deadline.
   const auto until = std::chrono::steady_clock::now() + deadline;
   while (true) {
-    const std::string text = read_file(out);
+    const std::string text = read_output(out);
     if (const auto at = text.find("listening "); at != std::string::npos && text.find('\n', at) != std::string::npos) {
       const auto colon = text.rfind(':', text.find('\n', at));
       port_ = static_cast<std::uint16_t>(std::stoi(text.substr(colon + 1)));
@@ -62,7 +55,7 @@ SimwebSite::SimwebSite(const std::filesystem::path& simweb, const std::filesyste
     }
     if (process_->exited() || std::chrono::steady_clock::now() >= until) {
       const std::string why = process_->exited() ? "it exited" : "no listening line in time";
-      throw SiteStartError("simweb failed to start (" + why + "): " + read_file(err));
+      throw SiteStartError("simweb failed to start (" + why + "): " + read_output(err));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling a file, deadline above
   }

@@ -16,11 +16,16 @@ std::string env_name(const std::string& flag_name) {
   return out;
 }
 
-void add_fetch_options(CLI::App& app, FetchOptions& o) {
-  const auto flag = [&](const std::string& name, auto& value, const std::string& help) {
-    return app.add_option("--" + name, value, help)->envname(env_name(name))->capture_default_str();
-  };
-  const std::string group = "Fetching";
+namespace {
+
+// `--name`, bound to `value`, settable from CRAWL_<NAME>, default shown in --help.
+CLI::Option* flag(CLI::App& app, const std::string& name, auto& value, const std::string& help) {
+  return app.add_option("--" + name, value, help)->envname(env_name(name))->capture_default_str();
+}
+
+}  // namespace
+
+void add_local_fetch_options(CLI::App& app, FetchOptions& o, const std::string& group) {
   app.add_option("--mode", o.mode,
                  "async: C transfers in flight on one event loop; sync: one blocking transfer at a time")
       ->transform(CLI::CheckedTransformer(
@@ -30,8 +35,20 @@ void add_fetch_options(CLI::App& app, FetchOptions& o) {
       ->envname("CRAWL_MODE")
       ->default_str("async")
       ->group(group);
-  flag("concurrency", o.concurrency, "transfers in flight at most")->check(CLI::Range(1, 100000))->group(group);
-  flag("per-host", o.per_host, "connections to one host at most")->check(CLI::Range(1, 1000))->group(group);
+  flag(app, "concurrency", o.concurrency, "transfers in flight at most")->check(CLI::Range(1, 100000))->group(group);
+  flag(app, "per-host", o.per_host, "connections to one host at most")->check(CLI::Range(1, 1000))->group(group);
+  flag(app, "parse-threads", o.parse_threads, "HTML parsing threads")->check(CLI::Range(1, 256))->group(group);
+  flag(app, "think-ms", o.think_ms,
+       "benchmark: burn this much CPU per parsed page where parsing runs (the parse pool; inline in sync mode)")
+      ->check(CLI::Range(0, 60000))->group(group);
+}
+
+void add_fetch_options(CLI::App& app, FetchOptions& o) {
+  const auto flag = [&](const std::string& name, auto& value, const std::string& help) {
+    return crawler::flag(app, name, value, help);
+  };
+  const std::string group = "Fetching";
+  add_local_fetch_options(app, o, group);
   flag("delay-ms", o.delay_ms, "gap between two requests to one host (robots.txt Crawl-delay may raise it)")
       ->check(CLI::Range(0, 3600000))->group(group);
   flag("connect-timeout-ms", o.connect_timeout_ms, "TCP+TLS connect timeout")->check(CLI::Range(1, 3600000))->group(group);
@@ -48,10 +65,6 @@ void add_fetch_options(CLI::App& app, FetchOptions& o) {
       ->check(CLI::Range(1, 3600000))->group(group);
   flag("retry-after-max-ms", o.retry_after_max_ms, "a longer Retry-After is not waited for")
       ->check(CLI::Range(0, 86400000))->group(group);
-  flag("parse-threads", o.parse_threads, "HTML parsing threads")->check(CLI::Range(1, 256))->group(group);
-  flag("think-ms", o.think_ms,
-       "benchmark: burn this much CPU per parsed page where parsing runs (the parse pool; inline in sync mode)")
-      ->check(CLI::Range(0, 60000))->group(group);
   flag("user-agent", o.user_agent, "User-Agent header; its product token is matched in robots.txt")->group(group);
   app.add_flag("--ignore-robots{false}", o.obey_robots, "do not fetch or obey robots.txt")
       ->envname("CRAWL_IGNORE_ROBOTS")->group(group);

@@ -1,6 +1,8 @@
 #pragma once
 /// Command-line flags of the fetch engine, shared by `crawl` and `crawl-worker`.
 
+#include <string>
+
 #include <CLI/CLI.hpp>
 
 #include "common/fetch_options.hpp"
@@ -11,6 +13,11 @@ namespace crawler {
 /// `options`. Each flag can also be set from an environment variable CRAWL_<FLAG_NAME>
 /// (upper case, '-' as '_'), e.g. CRAWL_CONCURRENCY.
 void add_fetch_options(CLI::App& app, FetchOptions& options);
+
+/// Adds the flags each fetching process sets for itself (--mode, --concurrency, --per-host,
+/// --parse-threads, --think-ms) to `app`, in help group `group`. add_fetch_options includes
+/// them; `crawl-worker` takes only these (the rest of FetchOptions comes from the coordinator).
+void add_local_fetch_options(CLI::App& app, FetchOptions& options, const std::string& group);
 
 /// Adds the SSRF guard's flags (--allow-host, --allow-private; env CRAWL_ALLOW_HOST,
 /// CRAWL_ALLOW_PRIVATE) to `app`. Only programs that fetch take them (`crawl`, `crawl-worker`):

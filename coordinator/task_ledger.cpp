@@ -32,24 +32,22 @@ std::optional<TaskLedger::Entry> TaskLedger::take(std::uint64_t id) {
 }
 
 std::vector<TaskLedger::Entry> TaskLedger::take_all() {
-  std::vector<std::uint64_t> ids;
-  for (const auto& [id, entry] : tasks_) ids.push_back(id);
-  std::sort(ids.begin(), ids.end());
-  std::vector<Entry> out;
-  for (const auto id : ids) out.push_back(*take(id));
-  unassigned_.clear();
-  for (auto& [identity, worker] : workers_) worker.queue.clear();
-  return out;
+  return take_if([](const Entry&) { return true; });
 }
 
 std::vector<TaskLedger::Entry> TaskLedger::take_unsent() {
+  return take_if([](const Entry& entry) { return !entry.sent; });
+}
+
+std::vector<TaskLedger::Entry> TaskLedger::take_if(const std::function<bool(const Entry&)>& pick) {
   std::vector<std::uint64_t> ids;
   for (const auto& [id, entry] : tasks_) {
-    if (!entry.sent) ids.push_back(id);
+    if (pick(entry)) ids.push_back(id);
   }
   std::sort(ids.begin(), ids.end());
   std::vector<Entry> out;
   for (const auto id : ids) out.push_back(*take(id));
+  // Queues hold only unsent ids (or stale ones), and every unsent task has just been taken.
   unassigned_.clear();
   for (auto& [identity, worker] : workers_) worker.queue.clear();
   return out;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -117,6 +118,8 @@ class TaskLedger {
   /// Whether `id` is queued on `identity` (and not stale).
   bool queued_on(std::uint64_t id, const std::string& identity) const;
   void unsend(Entry& entry);
+  /// Removes the tasks `pick` selects (all unsent ones at least), sorted by id; empties the queues.
+  std::vector<Entry> take_if(const std::function<bool(const Entry&)>& pick);
 
   std::unordered_map<std::uint64_t, Entry> tasks_;
   std::map<std::string, Worker> workers_;

@@ -195,12 +195,7 @@ TEST_P(GuardedEngineTest, AllowHostAndConnectToNameHostsToo) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(BothModes, GuardedEngineTest,
-                         ::testing::Values(FetchOptions::Mode::kAsync, FetchOptions::Mode::kSync),
-                         [](const auto& info) {
-                           return info.param == FetchOptions::Mode::kAsync ? std::string("Async")
-                                                                           : std::string("Sync");
-                         });
+INSTANTIATE_TEST_SUITE_P(BothModes, GuardedEngineTest, test::kBothModes, test::mode_name);
 
 }  // namespace
 }  // namespace crawler

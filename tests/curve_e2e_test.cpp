@@ -32,17 +32,6 @@ std::string read_first_line(const std::string& path) {
   return line;
 }
 
-/// Waits until `done()` holds, reading the child's output meanwhile; false at the deadline.
-bool wait_for(ChildProcess& child, const std::function<bool()>& done,
-              std::chrono::milliseconds deadline) {
-  const auto until = std::chrono::steady_clock::now() + deadline;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    child.wait_for_output("\x01never printed\x01", 50ms);
-  }
-  return true;
-}
-
 /// Key pairs made with the real command: DIR/NAME.key and DIR/NAME.pub, and DIR/authorized/
 /// holding the public keys of the workers the coordinator accepts.
 class Keys {
@@ -145,8 +134,7 @@ TEST(CurveE2E, WorkersWithoutTheKeyOrWithAnUnlistedKeyCannotJoin) {
   const auto wrong_server = start_worker(coordinator, "wrong-server",
                                          {"--curve-server-key-file", keys.pub("intruder"),
                                           "--curve-secret-key-file", keys.key("worker")});
-  ASSERT_TRUE(wait_for(
-      coordinator.child(),
+  ASSERT_TRUE(coordinator.child().wait_until(
       [&] {
         const std::string& err = coordinator.child().err();
         return contains(err, "its key " + read_first_line(keys.pub("intruder")) +
@@ -193,9 +181,8 @@ TEST(CurveE2E, AKeyAddedWhileTheCoordinatorRunsIsLetInWithoutARestart) {
   const auto worker = start_worker(coordinator, "late",
                                    {"--curve-server-key-file", keys.pub("coordinator"),
                                     "--curve-secret-key-file", keys.key("worker")});
-  ASSERT_TRUE(wait_for(
-      coordinator.child(), [&] { return contains(coordinator.child().err(), "is not authorized"); },
-      60s))
+  ASSERT_TRUE(coordinator.child().wait_until(
+      [&] { return contains(coordinator.child().err(), "is not authorized"); }, 60s))
       << coordinator.child().err();
   // As a Secret update does: the new key appears in the directory. The worker keeps trying.
   std::filesystem::copy_file(keys.pub("worker"), keys.authorized_dir() + "/worker.pub");

@@ -126,17 +126,6 @@ std::uintmax_t file_size(const std::string& path) {
   return ec ? 0 : size;
 }
 
-/// Waits until `done()` holds, reading the child's output meanwhile; false at the deadline.
-bool wait_for(ChildProcess& child, const std::function<bool()>& done,
-              std::chrono::milliseconds deadline) {
-  const auto until = std::chrono::steady_clock::now() + deadline;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    child.wait_for_output("\x01never printed\x01", 50ms);
-  }
-  return true;
-}
-
 TEST(DistributedE2E, DepthZeroGivesTheManifestsLinesWithOneAndThreeWorkers) {
   Simweb web({"--pages", "400", "--hosts", "20", "--links", "20"});
   for (const int workers : {1, 3}) {
@@ -173,9 +162,7 @@ TEST(DistributedE2E, AKilledWorkerIsRestartedAndNothingIsLostOrDoubled) {
   TempDir tmp;
   ChildProcess crawl(crawl_args(web, 3, web.file("seeds.txt"), tmp.file("results.txt")));
   // Results are flowing (the file grows in 64 KiB steps) and three workers are up.
-  ASSERT_TRUE(wait_for(
-      crawl,
-      [&] {
+  ASSERT_TRUE(crawl.wait_until([&] {
         return file_size(tmp.file("results.txt")) > 0 &&
                children_named(crawl.pid(), "crawl-worker").size() == 3;
       },
@@ -219,9 +206,7 @@ TEST(DistributedE2E, RogueFramesAreRefusedAndCountedAndTheCrawlCompletes) {
     v99.mutable_hello()->set_capacity(10);
     v99.set_version(99);
     rogue.send(zmq::buffer(v99.SerializeAsString()));
-    ASSERT_TRUE(wait_for(
-        coordinator,
-        [&] {
+    ASSERT_TRUE(coordinator.wait_until([&] {
           const auto& err = coordinator.err();
           return contains(err, "too_large") && contains(err, "unparsable") &&
                  contains(err, "bad_version");
@@ -310,8 +295,7 @@ TEST(DistributedE2E, SigtermStopsTheWorkersAndLeavesOnlyWholeLines) {
   auto args = crawl_args(web, 2, web.file("seeds.txt"), tmp.file("results.txt"));
   args.insert(args.end(), {"--concurrency", "4"});
   ChildProcess crawl(args);
-  ASSERT_TRUE(wait_for(
-      crawl, [&] { return file_size(tmp.file("results.txt")) > 64 * 1024; }, 120s))
+  ASSERT_TRUE(crawl.wait_until([&] { return file_size(tmp.file("results.txt")) > 64 * 1024; }, 120s))
       << crawl.err();
   crawl.signal(SIGTERM);
   const auto r = crawl.wait(120s);

@@ -122,12 +122,7 @@ TEST_P(FetchLimitsTest, RedirectsStopAtTheDefaultTen) {
   EXPECT_EQ(records.at(2).error, FetchError::kTooManyRedirects) << records.at(2).error_detail;
 }
 
-INSTANTIATE_TEST_SUITE_P(BothModes, FetchLimitsTest,
-                         ::testing::Values(FetchOptions::Mode::kAsync, FetchOptions::Mode::kSync),
-                         [](const auto& info) {
-                           return info.param == FetchOptions::Mode::kAsync ? std::string("Async")
-                                                                           : std::string("Sync");
-                         });
+INSTANTIATE_TEST_SUITE_P(BothModes, FetchLimitsTest, test::kBothModes, test::mode_name);
 
 }  // namespace
 }  // namespace crawler

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 #include <myhtml/api.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cctype>
@@ -22,25 +21,11 @@
 
 namespace {
 
+using crawler::test::inflate_gzip;
 using simweb::Crawl;
 
 constexpr simweb::SiteConfig kSmallSite{
     .pages = 120, .links = 12, .hosts = 4, .seed = 7, .port = 0};
-
-std::string inflate_gzip(const std::string& in) {
-  std::string out(in.size() * 1100 + 1024, '\0');  // deflate cannot expand more than 1032:1
-  z_stream zs{};
-  inflateInit2(&zs, 15 + 16);
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(inflate(&zs, Z_FINISH), Z_STREAM_END);
-  EXPECT_EQ(zs.avail_in, 0u);
-  out.resize(out.size() - zs.avail_out);
-  inflateEnd(&zs);
-  return out;
-}
 
 /// Every link of a page by an independent reference: myhtml's HTML5 tree, <a>/<area> hrefs,
 /// the first <base href>, curl's URL resolution. Used to check the oracle, not the crawler.

@@ -1,7 +1,6 @@
 // Tests of the simweb server: pages, gzip, robots.txt, every fault endpoint, /__stats, latency;
 // in process (simweb::Server) and as the real binary (SimwebProcess).
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
@@ -28,26 +27,12 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
+using crawler::test::inflate_gzip;
 
 constexpr simweb::SiteConfig kSmallSite{
     .pages = 120, .links = 12, .hosts = 4, .seed = 7, .port = 0};
 
 std::string str(beast::string_view s) { return std::string(s.data(), s.size()); }
-
-std::string inflate_gzip(const std::string& in) {
-  std::string out(in.size() * 1100 + 1024, '\0');  // deflate cannot expand more than 1032:1
-  z_stream zs{};
-  inflateInit2(&zs, 15 + 16);
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(inflate(&zs, Z_FINISH), Z_STREAM_END);
-  EXPECT_EQ(zs.avail_in, 0u);
-  out.resize(out.size() - zs.avail_out);
-  inflateEnd(&zs);
-  return out;
-}
 
 /// A keep-alive HTTP/1.1 client for tests. Each call runs a private io_context until the
 /// operation ends or its deadline passes, so no call can hang.

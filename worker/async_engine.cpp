@@ -283,17 +283,7 @@ void AsyncEngine::report(JobId id, PageRecord record) {
   if (unusual(record.error)) {
     spdlog::warn("{}: {} ({})", record.url, to_string(record.error), record.error_detail);
   }
-  post_report(std::move(done), std::move(record));
-}
-
-void AsyncEngine::post_report(Callback done, PageRecord record) {
-  ++reports_posted_;
-  std::weak_ptr<int> life = life_;
-  boost::asio::post(io_,
-                    [this, life, done = std::move(done), record = std::move(record)]() mutable {
-                      if (!life.expired()) --reports_posted_;
-                      if (done) done(std::move(record));
-                    });
+  reports_.post(std::move(done), std::move(record));
 }
 
 void AsyncEngine::cancel_all() {
@@ -316,7 +306,7 @@ void AsyncEngine::cancel_all() {
     PageRecord record = new_record(job);
     record.error = FetchError::kCancelled;
     record.error_detail = "crawl cancelled";
-    post_report(std::move(job.done), std::move(record));
+    reports_.post(std::move(job.done), std::move(record));
   }
 }
 

@@ -16,6 +16,7 @@
 #include "worker/curl_multi.hpp"
 #include "worker/host_queue.hpp"
 #include "worker/resolve_list.hpp"
+#include "worker/report_poster.hpp"
 #include "worker/retry_policy.hpp"
 #include "worker/robots_cache.hpp"
 #include "worker/transfer_pool.hpp"
@@ -40,7 +41,7 @@ class AsyncEngine final : public CrawlEngine {
   ~AsyncEngine() override;
 
   void submit(FetchTask task, Callback done) override;
-  std::size_t outstanding() const override { return pages_ + reports_posted_; }
+  std::size_t outstanding() const override { return pages_ + reports_.pending(); }
   std::size_t in_flight() const override { return multi_.size(); }
   void cancel_all() override;
 
@@ -80,7 +81,6 @@ class AsyncEngine final : public CrawlEngine {
   PageRecord new_record(const Job& job) const;
   void fail(JobId id, FetchError error, std::string detail);
   void report(JobId id, PageRecord record);
-  void post_report(Callback done, PageRecord record);
 
   boost::asio::io_context& io_;
   FetchOptions options_;
@@ -94,7 +94,7 @@ class AsyncEngine final : public CrawlEngine {
   std::unordered_map<std::string, std::vector<JobId>> parked_;  ///< origin → tasks awaiting robots
   JobId next_id_ = 1;
   std::size_t pages_ = 0;           ///< page jobs in jobs_
-  std::size_t reports_posted_ = 0;  ///< reports posted, callback not yet run
+  ReportPoster reports_{io_};
   CurlMulti multi_;                 ///< after jobs_: destroyed first, removing their easy handles
   HostQueue hosts_;
   boost::asio::thread_pool parse_pool_;

@@ -48,7 +48,7 @@ void SyncEngine::run_next() {
   running_ = true;
   PageRecord record = fetch(item.task);
   running_ = false;
-  post_report(std::move(item.done), std::move(record));
+  reports_.post(std::move(item.done), std::move(record));
   schedule();  // one task per handler: timers and other work get their turn in between
 }
 
@@ -164,16 +164,6 @@ void SyncEngine::wait_for_host(const std::string& host, int delay_ms) {
   next = Clock::now() + std::chrono::milliseconds(delay_ms);
 }
 
-void SyncEngine::post_report(Callback done, PageRecord record) {
-  ++reports_posted_;
-  std::weak_ptr<int> life = life_;
-  boost::asio::post(io_,
-                    [this, life, done = std::move(done), record = std::move(record)]() mutable {
-                      if (!life.expired()) --reports_posted_;
-                      if (done) done(std::move(record));
-                    });
-}
-
 void SyncEngine::cancel_all() {
   std::deque<Item> items = std::move(queue_);
   queue_.clear();
@@ -184,7 +174,7 @@ void SyncEngine::cancel_all() {
     record.depth = item.task.depth;
     record.error = FetchError::kCancelled;
     record.error_detail = "crawl cancelled";
-    post_report(std::move(item.done), std::move(record));
+    reports_.post(std::move(item.done), std::move(record));
   }
 }
 

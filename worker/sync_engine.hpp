@@ -13,6 +13,7 @@
 #include "worker/address_guard.hpp"
 #include "worker/connect_to_list.hpp"
 #include "worker/resolve_list.hpp"
+#include "worker/report_poster.hpp"
 #include "worker/retry_policy.hpp"
 #include "worker/robots_cache.hpp"
 #include "worker/transfer.hpp"
@@ -38,7 +39,7 @@ class SyncEngine final : public CrawlEngine {
 
   void submit(FetchTask task, Callback done) override;
   std::size_t outstanding() const override {
-    return queue_.size() + (running_ ? 1 : 0) + reports_posted_;
+    return queue_.size() + (running_ ? 1 : 0) + reports_.pending();
   }
   std::size_t in_flight() const override { return running_ ? 1 : 0; }
   void cancel_all() override;
@@ -60,7 +61,6 @@ class SyncEngine final : public CrawlEngine {
                                 PageRecord record, std::string& body);
   void wait_for_host(const std::string& host, int delay_ms);
   int host_delay_ms(const std::string& origin);
-  void post_report(Callback done, PageRecord record);
 
   boost::asio::io_context& io_;
   FetchOptions options_;
@@ -74,7 +74,7 @@ class SyncEngine final : public CrawlEngine {
   std::unordered_map<std::string, Clock::time_point> next_start_;  ///< per host
   bool scheduled_ = false;
   bool running_ = false;
-  std::size_t reports_posted_ = 0;
+  ReportPoster reports_{io_};
   std::shared_ptr<int> life_ = std::make_shared<int>(0);
 };
 

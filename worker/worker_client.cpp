@@ -73,28 +73,7 @@ void add_worker_client_options(CLI::App& app, WorkerClientOptions& o) {
        "with CURVE: this worker's secret key (its public key must be authorized there)")
       ->group("Security");
   const std::string group = "Fetching (this worker's own; the rest comes from the coordinator)";
-  app.add_option("--mode", o.fetch.mode,
-                 "async: C transfers on one event loop; sync: one blocking transfer at a time")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, FetchOptions::Mode>{{"async", FetchOptions::Mode::kAsync},
-                                                    {"sync", FetchOptions::Mode::kSync}},
-          CLI::ignore_case))
-      ->envname("CRAWL_MODE")
-      ->default_str("async")
-      ->group(group);
-  flag("concurrency", o.fetch.concurrency, "transfers in flight at most")
-      ->check(CLI::Range(1, 100000))
-      ->group(group);
-  flag("per-host", o.fetch.per_host, "connections to one host at most")
-      ->check(CLI::Range(1, 1000))
-      ->group(group);
-  flag("parse-threads", o.fetch.parse_threads, "HTML parsing threads")
-      ->check(CLI::Range(1, 256))
-      ->group(group);
-  flag("think-ms", o.fetch.think_ms,
-       "benchmark: burn this much CPU per parsed page where parsing runs (the parse pool; inline in sync mode)")
-      ->check(CLI::Range(0, 60000))
-      ->group(group);
+  add_local_fetch_options(app, o.fetch, group);
   add_guard_options(app, o.fetch);
 }
 

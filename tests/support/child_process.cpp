@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+#include <thread>
 
 namespace crawler::test {
 
@@ -89,6 +90,19 @@ bool ChildProcess::wait_for_output(const std::string& text, std::chrono::millise
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
     if (left.count() <= 0 || (out_fd_ < 0 && err_fd_ < 0)) return false;
     if (!pump(static_cast<int>(std::min<long>(left.count(), 200)))) return out_.find(text) != std::string::npos;
+  }
+  return true;
+}
+
+bool ChildProcess::wait_until(const std::function<bool()>& done, std::chrono::milliseconds deadline) {
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    if (out_fd_ < 0 && err_fd_ < 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    } else {
+      pump(50);
+    }
   }
   return true;
 }

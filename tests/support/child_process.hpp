@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,9 @@ class ChildProcess {
   void signal(int signo);
   /// Reads output until stdout holds `text` or the deadline passes; true when found.
   bool wait_for_output(const std::string& text, std::chrono::milliseconds deadline);
+  /// Reads output (so the child never blocks on a full pipe) until `done()` holds or the
+  /// deadline passes; true when it held.
+  bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds deadline);
   /// Reads all output and waits for exit; kills the child (SIGKILL) at the deadline.
   ChildResult wait(std::chrono::milliseconds deadline);
   const std::string& out() const { return out_; }

@@ -49,4 +49,8 @@ FetchTask make_task(std::uint64_t id, std::string url, bool host_named_by_user, 
   return t;
 }
 
+std::string mode_name(const ::testing::TestParamInfo<FetchOptions::Mode>& info) {
+  return info.param == FetchOptions::Mode::kAsync ? "Async" : "Sync";
+}
+
 }  // namespace crawler::test

@@ -3,7 +3,10 @@
 
 #include <chrono>
 #include <map>
+#include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "common/fetch_options.hpp"
 #include "common/page_record.hpp"
@@ -18,5 +21,12 @@ std::map<std::uint64_t, PageRecord> run_engine(const FetchOptions& options, cons
 
 /// A task: `id`, `url`, and the flags a frontier would set.
 FetchTask make_task(std::uint64_t id, std::string url, bool host_named_by_user = false, bool check_robots = false);
+
+/// Names the instances of a test suite parameterised by engine mode: "Async", "Sync".
+std::string mode_name(const ::testing::TestParamInfo<FetchOptions::Mode>& info);
+
+/// Both engines, for INSTANTIATE_TEST_SUITE_P(BothModes, Suite, kBothModes, mode_name).
+inline const auto kBothModes =
+    ::testing::Values(FetchOptions::Mode::kAsync, FetchOptions::Mode::kSync);
 
 }  // namespace crawler::test

@@ -10,6 +10,9 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <zlib.h>
+
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -182,6 +185,21 @@ std::vector<std::string> read_sorted_lines(const std::filesystem::path& file) {
   for (std::string line; std::getline(in, line);) lines.push_back(std::move(line));
   std::sort(lines.begin(), lines.end());
   return lines;
+}
+
+std::string inflate_gzip(const std::string& in) {
+  std::string out(in.size() * 1100 + 1024, '\0');  // deflate cannot expand more than 1032:1
+  z_stream zs{};
+  inflateInit2(&zs, 15 + 16);
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(inflate(&zs, Z_FINISH), Z_STREAM_END);
+  EXPECT_EQ(zs.avail_in, 0u);
+  out.resize(out.size() - zs.avail_out);
+  inflateEnd(&zs);
+  return out;
 }
 
 }  // namespace crawler::test

@@ -57,4 +57,8 @@ class SimwebProcess {
 /// the file cannot be read.
 std::vector<std::string> read_sorted_lines(const std::filesystem::path& file);
 
+/// The bytes the gzip stream `in` (a body simweb sent) inflates to; a test failure when it is
+/// not one whole stream.
+std::string inflate_gzip(const std::string& in);
+
 }  // namespace crawler::test
