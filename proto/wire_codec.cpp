@@ -139,7 +139,8 @@ PageRecord from_wire(const wire::PageResult& result) {
 
 std::size_t fit_links(wire::PageResult& result, std::size_t max_bytes) {
   // An Envelope adds a few bytes of tags and lengths around the PageResult.
-  constexpr std::size_t kEnvelopeOverhead = 32;
+  // And links_over_cap may grow by the count of the dropped links: a tag and a varint, 6 bytes.
+  constexpr std::size_t kEnvelopeOverhead = 32 + 6;
   const std::size_t limit = max_bytes > kEnvelopeOverhead ? max_bytes - kEnvelopeOverhead : 0;
   std::size_t size = result.ByteSizeLong();
   std::size_t dropped = 0;
@@ -151,6 +152,7 @@ std::size_t fit_links(wire::PageResult& result, std::size_t max_bytes) {
     size = size > cost ? size - cost : 0;
     if (size <= limit) size = result.ByteSizeLong();  // exact check before stopping
   }
+  result.set_links_over_cap(result.links_over_cap() + static_cast<std::uint32_t>(dropped));
   return dropped;
 }
 

@@ -70,7 +70,8 @@ void to_wire(const PageRecord& record, wire::PageResult& out);
 PageRecord from_wire(const wire::PageResult& result);
 
 /// Drops links from the end of `result` until an Envelope holding it encodes to at most
-/// `max_bytes` (so the coordinator will not refuse it); returns how many were dropped.
+/// `max_bytes` (so the coordinator will not refuse it); returns how many were dropped, and adds
+/// them to its links_over_cap, so the crawl's summary counts them with the per-page cap's.
 std::size_t fit_links(wire::PageResult& result, std::size_t max_bytes);
 
 /// Writes the crawl-wide settings of `options` (everything but concurrency, per_host,

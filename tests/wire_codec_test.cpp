@@ -238,6 +238,7 @@ TEST(WireCodec, FitLinksCutsLinksUntilTheResultFits) {
   const std::size_t dropped = fit_links(*result, cap);
   EXPECT_GT(dropped, 0u);
   EXPECT_EQ(result->links_size() + dropped, 1000u);
+  EXPECT_EQ(result->links_over_cap(), r.links_over_cap + dropped);  // counted in the summary
   EXPECT_LE(encode_frame(envelope).size(), cap);
   // The links kept are the first ones, in order.
   EXPECT_EQ(result->links(0), r.links[0]);
