@@ -193,8 +193,12 @@ TEST(LoopLagProbe, MeasuresHowLongABusyLoopDelaysItsTimer) {
   MetricsRegistry m;
   LoopLagProbe probe(io, m, std::chrono::milliseconds(10));
   probe.start();
-  // Blocks the loop thread past the probe's due time, as a long handler would.
-  boost::asio::post(io, [] { std::this_thread::sleep_for(std::chrono::milliseconds(300)); });
+  // Holds the loop thread past the probe's due time, as a long CPU-bound handler would.
+  boost::asio::post(io, [] {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
+    while (std::chrono::steady_clock::now() < until) {
+    }
+  });
   auto& lag = m.histogram("crawler_event_loop_lag_seconds",
                           "How late the event loop ran a periodic timer (time its handler waited)",
                           kLagBuckets);

@@ -17,7 +17,6 @@
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
-#include <thread>
 
 namespace crawler::test {
 
@@ -98,11 +97,9 @@ bool ChildProcess::wait_until(const std::function<bool()>& done, std::chrono::mi
   const auto until = std::chrono::steady_clock::now() + deadline;
   while (!done()) {
     if (std::chrono::steady_clock::now() > until) return false;
-    if (out_fd_ < 0 && err_fd_ < 0) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    } else {
-      pump(50);
-    }
+    // Both pipes closed: the child has exited, so what it did is all there is to judge.
+    if (out_fd_ < 0 && err_fd_ < 0) return done();
+    pump(50);
   }
   return true;
 }

@@ -32,7 +32,8 @@ class ChildProcess {
   /// Reads output until stdout holds `text` or the deadline passes; true when found.
   bool wait_for_output(const std::string& text, std::chrono::milliseconds deadline);
   /// Reads output (so the child never blocks on a full pipe) until `done()` holds or the
-  /// deadline passes; true when it held.
+  /// deadline passes; true when it held. Once the child has closed both pipes (exited),
+  /// `done()` is asked one last time.
   bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds deadline);
   /// Reads all output and waits for exit; kills the child (SIGKILL) at the deadline.
   ChildResult wait(std::chrono::milliseconds deadline);
