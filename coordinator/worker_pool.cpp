@@ -171,11 +171,17 @@ std::string WorkerPool::summary() const {
 // ---- receiving ----
 
 void WorkerPool::on_socket_ready() {
-  for (int i = 0; i < kMaxMessagesPerRound; ++i) {
-    if (closed_) return;
-    if ((socket_.get(zmq::sockopt::events) & ZMQ_POLLIN) == 0) return;
+  bool drained = false;
+  for (int i = 0; i < kMaxMessagesPerRound && !closed_; ++i) {
+    if ((socket_.get(zmq::sockopt::events) & ZMQ_POLLIN) == 0) {
+      drained = true;
+      break;
+    }
     zmq::message_t identity;
-    if (!socket_.recv(identity, zmq::recv_flags::dontwait)) return;
+    if (!socket_.recv(identity, zmq::recv_flags::dontwait)) {
+      drained = true;
+      break;
+    }
     // A ROUTER message is [routing id, payload]; anything else is drained and refused.
     zmq::message_t payload;
     int frames = 1;
@@ -194,8 +200,25 @@ void WorkerPool::on_socket_ready() {
     }
     on_frame(id, payload);
   }
-  // More may be queued: carry on from a fresh handler, after others had their turn.
-  if (!closed_ && watch_) watch_->kick();
+  if (closed_) return;
+  if (drained) {
+    lose_unreachable();
+  } else if (watch_) {
+    watch_->kick();  // more may be queued: carry on from a fresh handler, after others had their turn
+  }
+}
+
+void WorkerPool::mark_unreachable(const std::string& identity) {
+  unreachable_.insert(identity);
+  if (watch_) watch_->kick();
+}
+
+void WorkerPool::lose_unreachable() {
+  // Everything they sent before their connection went has been read by now: one that said
+  // Goodbye has left (and is no longer a peer); the others are lost.
+  const std::set<std::string> gone = std::move(unreachable_);
+  unreachable_.clear();
+  for (const auto& identity : gone) lose_worker(identity, "unreachable", true);
 }
 
 void WorkerPool::add_metrics(MetricsRegistry& metrics) const {
@@ -298,6 +321,7 @@ void WorkerPool::on_frame(const std::string& identity, const zmq::message_t& pay
 }
 
 void WorkerPool::on_hello(const std::string& identity, const wire::Hello& hello) {
+  unreachable_.erase(identity);  // it speaks again: the connection is back
   if (hello.worker_id().empty() || hello.worker_id().size() > kMaxWorkerIdBytes ||
       hello.capacity() == 0 || hello.capacity() > kMaxCapacity) {
     refused_.count(FrameError::kUnexpected);
@@ -391,7 +415,7 @@ WorkerPool::SendStatus WorkerPool::send_to(const std::string& identity, wire::En
 void WorkerPool::dispatch(const std::string& identity) {
   if (closed_ || stopped_ || !gate_open_) return;
   const auto it = peers_.find(identity);
-  if (it == peers_.end() || it->second.draining) return;
+  if (it == peers_.end() || it->second.draining || unreachable_.count(identity) != 0) return;
   Peer& peer = it->second;
   const std::size_t batch_bytes = std::min(kMaxBatchBytes, options_.max_frame_bytes / 2);
   while (peer.sent_seq < peer.credit_up_to) {
@@ -414,7 +438,7 @@ void WorkerPool::dispatch(const std::string& identity) {
         return;
       case SendStatus::kUnreachable:
         ledger_.put_back(identity, batch);
-        lose_worker(identity, "unreachable", true);
+        mark_unreachable(identity);
         return;
     }
   }
@@ -517,9 +541,7 @@ void WorkerPool::on_tick() {
     if (peers_.count(identity) == 0) continue;
     wire::Envelope envelope;
     envelope.mutable_heartbeat();
-    if (send_to(identity, envelope) == SendStatus::kUnreachable) {
-      lose_worker(identity, "unreachable", true);
-    }
+    if (send_to(identity, envelope) == SendStatus::kUnreachable) mark_unreachable(identity);
   }
   const std::vector<std::uint64_t> late = ledger_.sent_before(now - task_deadline_);
   if (!late.empty()) {

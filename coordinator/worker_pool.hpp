@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -130,6 +131,11 @@ class WorkerPool : public TaskSink {
   /// after stop_dispatching().
   void assign(const std::vector<std::uint64_t>& ids, bool front);
   void lose_worker(const std::string& identity, const std::string& reason, bool counts_as_loss);
+  /// A send found no connection to `identity`. Its last messages (results, Goodbye) may still
+  /// wait in the socket: it is lost only once they are read (lose_unreachable), so a worker
+  /// that left is not taken for a lost one. Nothing more is sent to it meanwhile.
+  void mark_unreachable(const std::string& identity);
+  void lose_unreachable();
   void log_waiting();
 
   boost::asio::io_context& io_;
@@ -147,6 +153,7 @@ class WorkerPool : public TaskSink {
 
   TaskLedger ledger_;
   std::map<std::string, Peer> peers_;  ///< by routing id
+  std::set<std::string> unreachable_;  ///< peers a send could not reach, lost once drained
   bool gate_open_ = false;             ///< min_workers joined, or waited long enough
   bool stopped_ = false;               ///< stop_dispatching() was called
   bool closed_ = false;                ///< shutdown() was called
