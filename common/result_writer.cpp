@@ -1,6 +1,8 @@
 #include "common/result_writer.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -84,15 +86,29 @@ void append_json_string(std::string& out, std::string_view s) {
 ResultWriter::ResultWriter(const std::string& path, OutputFormat format, bool append)
     : format_(format), path_(path) {
   if (path == "-") {
-    fd_ = STDOUT_FILENO;
+    fd_ = STDOUT_FILENO;  // the shell opened it: never truncated or locked here
   } else {
-    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
+    // Nothing is cut before the lock is held: a refused second crawl leaves the file intact.
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_APPEND, 0644);
     if (fd_ < 0) throw std::runtime_error(path + ": cannot open for writing: " + std::strerror(errno));
     owns_fd_ = true;
+    struct stat st {};
+    regular_file_ = ::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode);
+    if (regular_file_ && ::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      const int err = errno;
+      ::close(fd_);
+      fd_ = -1;
+      if (err == EWOULDBLOCK) {
+        throw std::runtime_error(path + ": already being written by another crawl (its lock is held); "
+                                 "choose another --out");
+      }
+      throw std::runtime_error(path + ": cannot lock: " + std::strerror(err));
+    }
     const off_t end = ::lseek(fd_, 0, SEEK_END);
     flushed_bytes_ = end > 0 ? static_cast<std::uint64_t>(end) : 0;
   }
   buffer_.reserve(kFlushAt * 2);
+  if (!append) truncate_to(0);
 }
 
 ResultWriter::~ResultWriter() {
@@ -101,7 +117,26 @@ ResultWriter::~ResultWriter() {
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
   }
-  if (owns_fd_) ::close(fd_);
+  if (owns_fd_ && fd_ >= 0) ::close(fd_);
+}
+
+void ResultWriter::truncate_to(std::uint64_t size) {
+  std::lock_guard lock(mutex_);
+  if (!regular_file_) {
+    if (size == 0) return;
+    throw std::runtime_error(path_ + ": not a regular file, so a resumed crawl cannot cut it back to the " +
+                             std::to_string(size) + " bytes its journal committed");
+  }
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) throw std::runtime_error(path_ + ": cannot stat: " + std::strerror(errno));
+  if (static_cast<std::uint64_t>(st.st_size) < size) {
+    throw std::runtime_error(path_ + ": results file is shorter (" + std::to_string(st.st_size) +
+                             " bytes) than the journal committed (" + std::to_string(size) + ")");
+  }
+  if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
+    throw std::runtime_error(path_ + ": cannot truncate: " + std::strerror(errno));
+  }
+  flushed_bytes_ = size;
 }
 
 std::string ResultWriter::format(const PageRecord& r, OutputFormat format) {
@@ -147,20 +182,24 @@ std::size_t ResultWriter::write(const PageRecord& record) {
   if (text.empty()) return 0;
   const std::size_t lines = format_ == OutputFormat::kTsv ? record.links.size() : 1;
   std::lock_guard lock(mutex_);
+  if (!error_.empty()) throw std::runtime_error(error_);
   buffer_ += text;
   lines_ += lines;
-  if (buffer_.size() >= kFlushAt) {
-    write_all_locked(buffer_);
-    buffer_.clear();
-  }
+  buffered_lines_ += lines;
+  if (buffer_.size() >= kFlushAt) flush_locked();
   return lines;
 }
 
 void ResultWriter::flush() {
   std::lock_guard lock(mutex_);
-  if (buffer_.empty()) return;
+  flush_locked();
+}
+
+void ResultWriter::flush_locked() {
+  if (!error_.empty() || buffer_.empty()) return;
   write_all_locked(buffer_);
   buffer_.clear();
+  buffered_lines_ = 0;
 }
 
 std::uint64_t ResultWriter::flushed_bytes() const {
@@ -173,16 +212,42 @@ std::uint64_t ResultWriter::lines_written() const {
   return lines_;
 }
 
+std::uint64_t ResultWriter::lines_flushed() const {
+  std::lock_guard lock(mutex_);
+  return lines_ - buffered_lines_;
+}
+
+bool ResultWriter::failed() const {
+  std::lock_guard lock(mutex_);
+  return !error_.empty();
+}
+
 void ResultWriter::write_all_locked(const std::string& data) {
+  const std::uint64_t start = flushed_bytes_;
   std::size_t done = 0;
   while (done < data.size()) {
     const ssize_t n = ::write(fd_, data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw std::runtime_error(path_ + ": write failed: " + std::strerror(errno));
+    if (n >= 0) {
+      done += static_cast<std::size_t>(n);
+      flushed_bytes_ += static_cast<std::uint64_t>(n);
+      continue;
     }
-    done += static_cast<std::size_t>(n);
-    flushed_bytes_ += static_cast<std::uint64_t>(n);
+    if (errno == EINTR) continue;
+    error_ = path_ + ": write failed: " + std::strerror(errno);
+    // Part of a line may have reached the file: cut it back to the last whole line.
+    if (done > 0 && regular_file_) {
+      if (::ftruncate(fd_, static_cast<off_t>(start)) == 0) {
+        flushed_bytes_ = start;
+      } else {
+        error_ += std::string(" (and its last line is partial: cannot truncate: ") + std::strerror(errno) + ")";
+      }
+    } else if (done > 0) {
+      error_ += " (its last line is partial: not a regular file, so it cannot be cut back)";
+    }
+    lines_ -= buffered_lines_;
+    buffered_lines_ = 0;
+    buffer_.clear();
+    throw std::runtime_error(error_);
   }
 }
 

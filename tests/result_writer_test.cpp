@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/resource.h>
+
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -88,6 +91,119 @@ TEST(ResultWriter, UnwritablePathNamesThePath) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent-dir/results.txt"), std::string::npos);
   }
+}
+
+TEST(ResultWriter, ASecondWriterOfTheSameFileIsRefusedAndTouchesNothing) {
+  const std::string path = temp_path("rw-lock");
+  PageRecord r;
+  r.url = "http://a.test/";
+  r.links = {"http://a.test/x"};
+  {
+    ResultWriter first(path, OutputFormat::kTsv);
+    first.write(r);
+    first.flush();
+    try {
+      ResultWriter second(path, OutputFormat::kTsv);
+      FAIL() << "a second writer of a locked file was accepted";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find(path + ": already being written by another crawl"), std::string::npos)
+          << e.what();
+    }
+    EXPECT_EQ(read_lines(path).size(), 1u) << "the refused writer truncated the file";
+  }
+  ResultWriter again(path, OutputFormat::kTsv);  // the lock went with the first writer
+  EXPECT_TRUE(read_lines(path).empty());
+  std::filesystem::remove(path);
+}
+
+TEST(ResultWriter, AppendKeepsTheFileAndTruncateToCutsIt) {
+  const std::string path = temp_path("rw-append");
+  { std::ofstream(path) << "http://a.test/\thttp://a.test/1\nhttp://a.test/\thttp://a.test/2\n"; }
+  ResultWriter writer(path, OutputFormat::kTsv, /*append=*/true);
+  EXPECT_EQ(writer.flushed_bytes(), 62u);
+  EXPECT_THROW(writer.truncate_to(63), std::runtime_error);
+  writer.truncate_to(31);
+  EXPECT_EQ(writer.flushed_bytes(), 31u);
+  PageRecord r;
+  r.url = "http://b.test/";
+  r.links = {"http://b.test/3"};
+  writer.write(r);
+  writer.flush();
+  EXPECT_EQ(read_lines(path), (std::vector<std::string>{"http://a.test/\thttp://a.test/1", "http://b.test/\thttp://b.test/3"}));
+  std::filesystem::remove(path);
+}
+
+// A write past the file size limit fails like a full disk (EFBIG instead of ENOSPC): the file
+// is cut back to its last whole line, the error is thrown once, and nothing is written again.
+TEST(ResultWriter, AFailedWriteLeavesOnlyWholeLinesAndFailsOnce) {
+  const std::string path = temp_path("rw-full");
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+  const auto old_handler = ::signal(SIGXFSZ, SIG_IGN);
+  rlimit small = saved;
+  small.rlim_cur = 200 * 1024;  // room for three 64 KiB buffers and part of a fourth
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+
+  int throws = 0;
+  int first_throw = -1;
+  std::string error;
+  std::uint64_t flushed = 0;
+  {
+    ResultWriter writer(path, OutputFormat::kTsv);
+    PageRecord r;
+    r.url = "http://a.test/";
+    for (int i = 0; i < 100; ++i) r.links.push_back("http://a.test/some/longer/path/" + std::to_string(i));
+    for (int i = 0; i < 200; ++i) {
+      try {
+        writer.write(r);
+      } catch (const std::runtime_error& e) {
+        if (++throws == 1) {
+          error = e.what();
+          first_throw = i;
+        }
+      }
+    }
+    EXPECT_TRUE(writer.failed());
+    EXPECT_NO_THROW(writer.flush());  // failed: nothing more is tried
+    flushed = writer.lines_flushed();
+    EXPECT_EQ(writer.lines_written(), flushed);
+    EXPECT_EQ(writer.flushed_bytes(), std::filesystem::file_size(path));
+  }
+  ::setrlimit(RLIMIT_FSIZE, &saved);
+  ::signal(SIGXFSZ, old_handler);
+
+  EXPECT_NE(error.find(path + ": write failed"), std::string::npos) << error;
+  ASSERT_GE(first_throw, 0) << "no write failed";
+  EXPECT_EQ(throws, 200 - first_throw) << "every write after the failure throws";
+  const auto lines = read_lines(path);
+  EXPECT_GT(lines.size(), 0u);
+  EXPECT_EQ(lines.size(), flushed);
+  std::ifstream in(path, std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), {});
+  ASSERT_FALSE(text.empty());
+  EXPECT_EQ(text.back(), '\n') << "a torn last line";
+  std::filesystem::remove(path);
+}
+
+// Where a file cannot be cut back (a pipe, a device) the error says so, and still comes once.
+TEST(ResultWriter, AFailedWriteToADeviceIsReportedOnce) {
+  ResultWriter writer("/dev/full", OutputFormat::kTsv);
+  EXPECT_THROW(writer.truncate_to(10), std::runtime_error);
+  PageRecord r;
+  r.url = "http://a.test/";
+  r.links = {"http://a.test/x"};
+  writer.write(r);
+  try {
+    writer.flush();
+    FAIL() << "a write to /dev/full succeeded";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("/dev/full: write failed: No space left on device"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_TRUE(writer.failed());
+  EXPECT_NO_THROW(writer.flush());
+  EXPECT_THROW(writer.write(r), std::runtime_error);
+  EXPECT_EQ(writer.lines_flushed(), 0u);
 }
 
 }  // namespace
