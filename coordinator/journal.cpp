@@ -1,8 +1,18 @@
 #include "coordinator/journal.hpp"
 
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/write_batch.h>
+#include <spdlog/spdlog.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <stdexcept>
 
@@ -22,6 +32,24 @@ std::string encode(std::string_view url, std::uint32_t depth, bool check_robots,
   v.append(url);
   return v;
 }
+
+// RocksDB's own log goes to ours (at debug level), not to a LOG file beside the journal: on a full disk that file
+// fails first, and Debian's RocksDB (assertions on) aborts on the next line written to it.
+class SpdlogLogger : public rocksdb::Logger {
+ public:
+  SpdlogLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap);
+  }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    // Debug only: what matters reaches the user as the failed operation's own error.
+    if (level < GetInfoLogLevel() || !spdlog::should_log(spdlog::level::debug)) return;
+    char line[1024];
+    std::vsnprintf(line, sizeof line, format, ap);
+    spdlog::debug("rocksdb: {}", line);
+  }
+};
 
 void check(const rocksdb::Status& s, const std::string& dir, const char* what) {
   if (!s.ok()) throw std::runtime_error(dir + ": journal " + what + " failed: " + s.ToString());
@@ -45,9 +73,22 @@ Journal::Journal(const std::string& dir, bool resume, const std::string& crawl_i
   }
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
+  lock_fd_ = ::open((dir + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd_ < 0) throw std::runtime_error(dir + ": cannot open its lock file: " + std::strerror(errno));
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    ::close(lock_fd_);
+    lock_fd_ = -1;
+    if (err == EWOULDBLOCK) throw std::runtime_error(dir + ": in use by another crawl (its lock is held)");
+    throw std::runtime_error(dir + ": cannot lock: " + std::strerror(err));
+  }
   rocksdb::Options options;
   options.create_if_missing = !resume;
   options.IncreaseParallelism(1);
+  // After a write error (a full disk) RocksDB must not retry on its own: Debian builds it with
+  // its assertions on, and a write after a failed one aborts the process.
+  options.max_bgerror_resume_count = 0;
+  options.info_log = std::make_shared<SpdlogLogger>();
   rocksdb::DB* db = nullptr;
   check(rocksdb::DB::Open(options, path, &db), dir, "open");
   db_.reset(db);
@@ -65,7 +106,10 @@ Journal::Journal(const std::string& dir, bool resume, const std::string& crawl_i
   }
 }
 
-Journal::~Journal() = default;
+Journal::~Journal() {
+  db_.reset();
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
 
 void Journal::put(std::string_view key, std::string_view url, std::uint32_t depth, bool check_robots, bool done) {
   std::string k(kUrlPrefix);
@@ -84,11 +128,18 @@ void Journal::done(std::string_view key, std::string_view url, std::uint32_t dep
 std::size_t Journal::pending() const { return static_cast<std::size_t>(batch_->Count()); }
 
 void Journal::commit(std::uint64_t results_bytes) {
+  if (!error_.empty()) throw std::runtime_error(error_);
   batch_->Put(kResultsBytesKey, std::to_string(results_bytes));
-  check(db_->Write(rocksdb::WriteOptions(), batch_.get()), dir_, "write");
+  const auto s = db_->Write(rocksdb::WriteOptions(), batch_.get());
   batch_->Clear();
+  if (!s.ok()) {
+    error_ = dir_ + ": journal write failed: " + s.ToString();
+    throw std::runtime_error(error_);
+  }
   committed_bytes_ = results_bytes;
 }
+
+void Journal::discard_pending() { batch_->Clear(); }
 
 void Journal::for_each(const std::function<void(const JournalEntry&)>& fn) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));

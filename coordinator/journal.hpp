@@ -28,6 +28,9 @@ struct JournalEntry {
 
 /// Write-ahead record of a crawl. Changes are grouped and applied atomically by commit();
 /// a commit survives a killed process (RocksDB's write-ahead log, no fsync per commit).
+/// The directory is locked (flock on DIR/lock) for the journal's life: a second crawl is
+/// refused. After a failed write (a full disk) the journal never touches RocksDB again: every
+/// later commit() throws the same error, so the last good commit stays what --resume finds.
 /// Single-threaded.
 class Journal {
  public:
@@ -46,7 +49,10 @@ class Journal {
   /// Records a URL as done, in the pending group.
   void done(std::string_view key, std::string_view url, std::uint32_t depth, bool check_robots);
   /// Applies the pending group atomically together with the committed results length.
+  /// Throws std::runtime_error naming the dir on a write error (and on every call after one).
   void commit(std::uint64_t results_bytes);
+  /// Drops the pending group (after a results write failed: it may name lines that are lost).
+  void discard_pending();
   /// Changes waiting for commit().
   std::size_t pending() const;
 
@@ -62,6 +68,8 @@ class Journal {
   std::unique_ptr<rocksdb::WriteBatch> batch_;
   std::uint64_t committed_bytes_ = 0;
   std::string dir_;
+  std::string error_;  ///< the first failed write; RocksDB is not written after one
+  int lock_fd_ = -1;
 };
 
 }  // namespace crawler
