@@ -24,6 +24,8 @@ CrawlStats::CrawlStats() : start_(std::chrono::steady_clock::now()) {}
 void CrawlStats::count(const PageRecord& record, std::size_t lines_written) {
   if (record.ok()) {
     ++pages_ok_;
+  } else if (record.error == FetchError::kRobots) {
+    ++pages_disallowed_;
   } else {
     ++pages_failed_;
     const auto i = static_cast<std::size_t>(record.error);
@@ -34,6 +36,12 @@ void CrawlStats::count(const PageRecord& record, std::size_t lines_written) {
   links_over_cap_ += record.links_over_cap;
   lines_ += lines_written;
   bytes_ += record.bytes;
+}
+
+void CrawlStats::settle_lines(std::uint64_t lines_in_file) {
+  if (lines_in_file >= lines_) return;
+  lines_lost_ += lines_ - lines_in_file;
+  lines_ = lines_in_file;
 }
 
 double CrawlStats::elapsed_seconds() const {
@@ -54,11 +62,17 @@ std::string CrawlStats::summary(const std::string& extra) const {
   const ResourceUse use = resource_use();
   std::string out;
   char buf[256];
-  std::snprintf(buf, sizeof buf, "pages       %llu ok, %llu failed\n",
-                static_cast<unsigned long long>(pages_ok_), static_cast<unsigned long long>(pages_failed_));
+  std::snprintf(buf, sizeof buf, "pages       %llu ok, %llu failed", static_cast<unsigned long long>(pages_ok_),
+                static_cast<unsigned long long>(pages_failed_));
   out += buf;
+  if (pages_disallowed_ != 0) {
+    std::snprintf(buf, sizeof buf, ", %llu skipped (disallowed by robots.txt)",
+                  static_cast<unsigned long long>(pages_disallowed_));
+    out += buf;
+  }
+  out += '\n';
   for (std::size_t i = 1; i < by_error_.size(); ++i) {
-    if (by_error_[i] == 0) continue;
+    if (by_error_[i] == 0 || static_cast<FetchError>(i) == FetchError::kRobots) continue;
     std::snprintf(buf, sizeof buf, "  failed    %-20s %llu\n",
                   std::string(to_string(static_cast<FetchError>(i))).c_str(),
                   static_cast<unsigned long long>(by_error_[i]));
@@ -75,6 +89,11 @@ std::string CrawlStats::summary(const std::string& extra) const {
                 static_cast<unsigned long long>(bytes_), t, t > 0 ? pages_done() / t : 0.0,
                 use.cpu_seconds, use.peak_rss_kb / 1024.0);
   out += buf;
+  if (lines_lost_ != 0) {
+    std::snprintf(buf, sizeof buf, "  lost      %llu lines the results file did not take (--resume writes them again)\n",
+                  static_cast<unsigned long long>(lines_lost_));
+    out += buf;
+  }
   if (links_too_long_ + links_over_cap_ > 0) {
     std::snprintf(buf, sizeof buf, "  dropped   %llu links over --max-url-length, %llu past --max-links-per-page\n",
                   static_cast<unsigned long long>(links_too_long_), static_cast<unsigned long long>(links_over_cap_));

@@ -22,12 +22,18 @@ class CrawlStats {
  public:
   CrawlStats();
 
-  /// Counts one finished page (ok or failed) and its links.
+  /// Counts one finished page (ok, failed, or skipped by robots.txt) and its links.
   void count(const PageRecord& record, std::size_t lines_written);
+  /// After the results file failed: the lines it really holds; the rest are counted as lost.
+  void settle_lines(std::uint64_t lines_in_file);
 
-  std::uint64_t pages_done() const { return pages_ok_ + pages_failed_; }
+  std::uint64_t pages_done() const { return pages_ok_ + pages_failed_ + pages_disallowed_; }
   std::uint64_t pages_ok() const { return pages_ok_; }
+  /// Pages that failed (robots.txt refusals are not failures: see pages_disallowed()).
   std::uint64_t pages_failed() const { return pages_failed_; }
+  /// Pages not fetched because robots.txt disallows them (a policy, not an error).
+  std::uint64_t pages_disallowed() const { return pages_disallowed_; }
+  std::uint64_t lines_lost() const { return lines_lost_; }
   std::uint64_t links() const { return links_; }
   std::uint64_t lines() const { return lines_; }
   std::uint64_t bytes() const { return bytes_; }
@@ -45,6 +51,8 @@ class CrawlStats {
   std::chrono::steady_clock::time_point start_;
   std::uint64_t pages_ok_ = 0;
   std::uint64_t pages_failed_ = 0;
+  std::uint64_t pages_disallowed_ = 0;
+  std::uint64_t lines_lost_ = 0;
   std::uint64_t links_ = 0;
   std::uint64_t lines_ = 0;
   std::uint64_t bytes_ = 0;

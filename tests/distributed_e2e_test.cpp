@@ -153,7 +153,7 @@ TEST(DistributedE2E, FullCrawlGivesTheSameLinesInProcessAndWithThreeWorkers) {
   ASSERT_EQ(three.exit_code, 0) << three.err;
   expect_same_lines(tmp.file("r3.txt"), web.file("expected-full.tsv"));
   EXPECT_EQ(sorted_lines(tmp.file("r3.txt")), sorted_lines(tmp.file("r0.txt")));
-  EXPECT_TRUE(contains(three.err, "failed    robots")) << three.err;
+  EXPECT_TRUE(contains(three.err, "skipped (disallowed by robots.txt)")) << three.err;
 }
 
 TEST(DistributedE2E, AKilledWorkerIsRestartedAndNothingIsLostOrDoubled) {
