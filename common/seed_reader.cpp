@@ -37,11 +37,16 @@ std::string seed_problem(std::string_view text, std::string* normalized) {
 
 }  // namespace
 
-SeedList read_seeds(std::istream& in, std::string_view name, bool skip_bad) {
+SeedList read_seeds(std::istream& in, std::string_view name, bool skip_bad, const KeepReading& keep_going) {
+  constexpr std::size_t kAskEvery = 4096;
   SeedList out;
   std::unordered_set<std::string> seen;
   std::string line;
   while (std::getline(in, line)) {
+    if (keep_going && out.lines % kAskEvery == 0 && !keep_going()) {
+      out.interrupted = true;
+      break;
+    }
     ++out.lines;
     const std::string_view text = trim(line);
     if (text.empty() || text.front() == '#') continue;
@@ -63,11 +68,11 @@ SeedList read_seeds(std::istream& in, std::string_view name, bool skip_bad) {
   return out;
 }
 
-SeedList read_seed_file(const std::string& path, bool skip_bad) {
-  if (path == "-") return read_seeds(std::cin, "<stdin>", skip_bad);
+SeedList read_seed_file(const std::string& path, bool skip_bad, const KeepReading& keep_going) {
+  if (path == "-") return read_seeds(std::cin, "<stdin>", skip_bad, keep_going);
   std::ifstream in(path);
   if (!in) throw SeedError(path + ": cannot open seed file");
-  return read_seeds(in, path, skip_bad);
+  return read_seeds(in, path, skip_bad, keep_going);
 }
 
 }  // namespace crawler

@@ -2,6 +2,7 @@
 /// Reads a seed file: one URL per line.
 
 #include <cstddef>
+#include <functional>
 #include <istream>
 #include <stdexcept>
 #include <string>
@@ -24,7 +25,11 @@ struct SeedList {
   std::size_t duplicates = 0;  ///< lines whose normalised URL was already seen (dropped)
   std::size_t bad = 0;         ///< malformed lines (only with skip_bad)
   std::vector<std::string> bad_messages;  ///< "FILE:LINE: reason" for each bad line (first 100)
+  bool interrupted = false;  ///< `keep_going` said stop: the list is incomplete
 };
+
+/// Asked every few thousand lines while seeds are read; false stops reading (e.g. on a signal).
+using KeepReading = std::function<bool()>;
 
 /// A malformed seed line when skip_bad is false; what() is "FILE:LINE: reason".
 class SeedError : public std::runtime_error {
@@ -36,10 +41,11 @@ class SeedError : public std::runtime_error {
 /// non-blank character is '#' are skipped. A line that is not an absolute http(s) URL, holds a
 /// control character or is longer than 8 KiB is bad: it throws SeedError, or with `skip_bad`
 /// is counted in `bad` and skipped. Duplicates (by normalised URL) are counted and dropped.
-SeedList read_seeds(std::istream& in, std::string_view name, bool skip_bad);
+SeedList read_seeds(std::istream& in, std::string_view name, bool skip_bad,
+                    const KeepReading& keep_going = {});
 
 /// Reads seeds from the file at `path`, or standard input when `path` is "-".
 /// Throws SeedError when the file cannot be opened.
-SeedList read_seed_file(const std::string& path, bool skip_bad);
+SeedList read_seed_file(const std::string& path, bool skip_bad, const KeepReading& keep_going = {});
 
 }  // namespace crawler

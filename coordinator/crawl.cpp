@@ -3,6 +3,8 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
+
 namespace crawler {
 namespace {
 constexpr auto kCheckpointEvery = std::chrono::milliseconds(200);
@@ -33,8 +35,26 @@ void Crawl::abort() {
 }
 
 void Crawl::checkpoint() {
-  writer_.flush();
-  if (journal_ && journal_->pending() > 0) journal_->commit(writer_.flushed_bytes());
+  if (failed()) return;
+  try {
+    writer_.flush();
+    if (journal_ && journal_->pending() > 0) journal_->commit(writer_.flushed_bytes());
+  } catch (const std::exception& e) {
+    fail(e.what());
+  }
+}
+
+void Crawl::fail(const std::string& message) {
+  if (failed()) return;
+  io_error_ = message;
+  std::fprintf(stderr, "\nerror: %s: stopping the crawl%s\n", message.c_str(),
+               journal_ ? " (--resume continues it once the cause is gone)" : "");
+  // Done marks waiting for a commit may name pages whose lines were lost with the buffer.
+  if (journal_) journal_->discard_pending();
+  meta_.clear();
+  stopping_ = true;
+  // Not from here: this may run inside the sink's completion path, which abort() re-enters.
+  boost::asio::post(io_, [this] { abort(); });
 }
 
 void Crawl::schedule_checkpoint() {
@@ -70,11 +90,21 @@ void Crawl::on_result(std::uint64_t id, PageRecord record) {
     // Not done: a resumed crawl fetches it again.
     stats_.count(record, 0);
     meta_.erase(id);
+  } else if (failed()) {
+    // The results file failed: nothing more is written, and the journal is not told it is done.
+    meta_.erase(id);
   } else {
     if (!record.ok()) {
       spdlog::info("failed {}: {} {}", record.url, to_string(record.error), record.error_detail);
     }
-    const std::size_t lines = writer_.write(record);
+    std::size_t lines = 0;
+    try {
+      lines = writer_.write(record);
+    } catch (const std::exception& e) {
+      fail(e.what());
+      meta_.erase(id);
+      return;
+    }
     stats_.count(record, lines);
     // Links are queued even while stopping: the journal must know them for --resume.
     frontier_.add_links(record);

@@ -21,6 +21,10 @@ namespace crawler {
 /// that bound is the back-pressure between the frontier and the fetchers. With a journal, every
 /// 200 ms (or 2,000 changes) it flushes the results file and commits, in one atomic group,
 /// which URLs are done, which were discovered, and the file's length.
+///
+/// An I/O error of the results file or the journal (a full disk, a closed pipe) fails the crawl:
+/// its message is printed once, the journal keeps its last commit (so --resume redoes every page
+/// whose line may be lost), outstanding tasks are cancelled, and nothing more is written.
 class Crawl {
  public:
   Crawl(boost::asio::io_context& io, Frontier& frontier, TaskSink& sink, ResultWriter& writer,
@@ -37,8 +41,12 @@ class Crawl {
   void abort();
 
   bool stopping() const { return stopping_; }
+  /// True when an I/O error failed the crawl; io_error() says what and where.
+  bool failed() const { return !io_error_.empty(); }
+  const std::string& io_error() const { return io_error_; }
   std::size_t outstanding() const { return sink_.outstanding(); }
   /// Flushes the results file and commits the journal's pending group (no-op without journal).
+  /// An I/O error fails the crawl (see the class comment); nothing is thrown.
   void checkpoint();
 
  private:
@@ -53,6 +61,7 @@ class Crawl {
   void on_result(std::uint64_t id, PageRecord record);
   void finish_if_idle();
   void schedule_checkpoint();
+  void fail(const std::string& message);
 
   boost::asio::io_context& io_;
   Frontier& frontier_;
@@ -67,6 +76,7 @@ class Crawl {
   bool stopping_ = false;
   bool finished_ = false;
   bool pumping_ = false;
+  std::string io_error_;
 };
 
 }  // namespace crawler

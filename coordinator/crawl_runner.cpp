@@ -54,37 +54,54 @@ class ProgressLine {
   bool drawn_ = false;
 };
 
-/// Cuts the results file back to what the journal committed: lines past it belong to pages the
-/// journal does not count as done, which the resumed crawl fetches and writes again.
-void truncate_results(const std::string& path, std::uint64_t committed) {
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(path, ec);
-  if (ec) {
-    if (committed == 0) return;
-    throw std::runtime_error(path + ": results file missing, but the journal has " + std::to_string(committed) +
-                             " bytes committed to it");
-  }
-  if (size < committed) {
-    throw std::runtime_error(path + ": results file is shorter (" + std::to_string(size) +
-                             " bytes) than the journal committed (" + std::to_string(committed) + ")");
-  }
-  std::filesystem::resize_file(path, committed);
-}
-
 }  // namespace
 
 int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const CrawlHooks& hooks) {
   spdlog::set_default_logger(spdlog::stderr_color_mt("crawl"));
   spdlog::set_level(spdlog::level::from_str(options.log_level));
+  // A closed output pipe (`crawl --out - | head`) is a write error like a full disk, not a
+  // silent death that skips the summary and the clean-up.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  boost::asio::io_context io(1);
+  // Watched from the start: a signal while the seeds are read stops before anything is written.
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  bool finished = false;  // the crawl is done and, with --stay-up, only metrics are served
+  std::function<void(int signo)> on_signal = [](int) {};
+  std::function<void()> on_signal_after_finish = [] {};
+  std::function<void()> wait_signal = [&] {
+    signals.async_wait([&](boost::system::error_code ec, int signo) {
+      if (ec) return;
+      if (finished) return on_signal_after_finish();
+      on_signal(signo);
+      // Not once the crawl has finished (it may finish inside on_signal): a pending wait
+      // would keep the loop running for ever.
+      if (!finished) wait_signal();
+    });
+  };
+  int early_signal = 0;
+  on_signal = [&](int signo) { early_signal = signo; };
+  wait_signal();
 
   SeedList seeds;
   FrontierOptions frontier_options;
   try {
-    seeds = read_seed_file(options.seeds, options.skip_bad_seeds);
+    seeds = read_seed_file(options.seeds, options.skip_bad_seeds, [&] {
+      io.poll();
+      return early_signal == 0;
+    });
     frontier_options = options.frontier_options();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 2;
+  }
+  io.poll();
+  if (early_signal != 0) {
+    std::fprintf(stderr, "signal %d while reading the seeds: stopped before any fetch; nothing was written\n",
+                 early_signal);
+    std::fputs(CrawlStats().summary("seeds       " + std::to_string(seeds.seeds.size()) + " read before the signal\n").c_str(),
+               stderr);
+    return 0;
   }
   for (const auto& message : seeds.bad_messages) std::fprintf(stderr, "skipped bad seed: %s\n", message.c_str());
   if (seeds.seeds.empty()) {
@@ -98,30 +115,34 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const C
   }
   const bool resume =
       options.resume_mode == "yes" || (options.resume_mode == "auto" && Journal::exists(options.state_dir));
-  boost::asio::io_context io(1);
   Frontier frontier(std::move(frontier_options));
   std::unique_ptr<Journal> journal;
   std::unique_ptr<CrawlTelemetry> telemetry;  // metrics: outlives the sink its gauges read
-  std::unique_ptr<TaskSink> sink;
   std::unique_ptr<ResultWriter> writer;
+  std::unique_ptr<TaskSink> sink;
   std::uint64_t resumed_done = 0;
   try {
+    // Everything that can be refused is checked before the results file is cut: the metrics
+    // port, the state directory (locked), the results file (locked, not yet cut), the listen
+    // address (the sink). A crawl refused here leaves another crawl's files as they were.
     telemetry = std::make_unique<CrawlTelemetry>(io, options.metrics_listen);
     if (!options.state_dir.empty()) {
       std::vector<std::string> keys;
       for (const auto& seed : seeds.seeds) keys.push_back(seed.normalized);
       journal = std::make_unique<Journal>(options.state_dir, resume, options.crawl_id(keys));
     }
+    writer = std::make_unique<ResultWriter>(options.out, options.format, /*append=*/true);
+    sink = telemetry->meter(make_sink(io));
+    // Lines past the journal's last commit belong to pages it does not count as done: the
+    // resumed crawl fetches and writes them again.
+    writer->truncate_to(resume ? journal->committed_results_bytes() : 0);
     if (resume) {
-      truncate_results(options.out, journal->committed_results_bytes());
       journal->for_each([&](const JournalEntry& e) {
         frontier.restore(e.key, e.url, e.depth, e.check_robots, e.done);
         resumed_done += e.done;
       });
       frontier.end_restore();
     }
-    writer = std::make_unique<ResultWriter>(options.out, options.format, /*append=*/resume);
-    sink = telemetry->meter(make_sink(io));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 2;
@@ -146,49 +167,46 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const C
   const bool show_progress =
       options.progress == "always" || (options.progress == "auto" && ::isatty(STDERR_FILENO));
   ProgressLine progress(io, stats, frontier, *sink);
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   boost::asio::steady_timer grace(io);
   int signals_seen = 0;
 
-  bool finished = false;  // the crawl is done and, with --stay-up, only metrics are served
   auto stop_serving = [&] {
     telemetry->stop();
     signals.cancel();
     grace.cancel();
   };
-  std::function<void()> wait_signal = [&] {
-    signals.async_wait([&](boost::system::error_code ec, int signo) {
-      if (ec) return;
-      if (finished) return stop_serving();
-      ++signals_seen;
-      if (signals_seen == 1) {
-        std::fprintf(stderr, "\nsignal %d: finishing in-flight fetches (again to stop now)\n", signo);
-        crawl.stop();
-        grace.expires_after(kGracePeriod);
-        grace.async_wait([&](boost::system::error_code gec) {
-          if (!gec) crawl.abort();
-        });
-      } else {
-        crawl.abort();
-      }
+  on_signal_after_finish = stop_serving;
+  on_signal = [&](int signo) {
+    ++signals_seen;
+    if (signals_seen == 1) {
+      std::fprintf(stderr, "\nsignal %d: finishing in-flight fetches (again to stop now)\n", signo);
+      grace.expires_after(kGracePeriod);
+      grace.async_wait([&](boost::system::error_code gec) {
+        if (!gec) crawl.abort();
+      });
       if (hooks.on_signal) hooks.on_signal(signo, signals_seen);
-      wait_signal();
-    });
+      crawl.stop();
+    } else {
+      std::fprintf(stderr, "\nsignal %d: cancelling in-flight fetches\n", signo);
+      if (hooks.on_signal) hooks.on_signal(signo, signals_seen);
+      crawl.abort();
+    }
   };
-  wait_signal();
 
   telemetry->watch(frontier, stats);
   if (hooks.add_metrics) hooks.add_metrics(telemetry->metrics());
   telemetry->start([&] { return !crawl.stopping() && !finished; });  // ready while dispatching
 
   auto print_summary = [&] {
+    stats.settle_lines(writer->lines_flushed());
     char buf[512];
     std::snprintf(buf, sizeof buf,
                   "seeds       %zu (%zu duplicate, %zu bad lines skipped)\n"
                   "frontier    %zu known URLs, %zu still queued%s\n"
-                  "output      %s\n",
+                  "output      %s%s\n",
                   seeds.seeds.size(), seeds.duplicates, seeds.bad, frontier.known(), frontier.queued(),
-                  crawl.stopping() ? " (stopped early)" : "", options.out.c_str());
+                  crawl.stopping() ? " (stopped early)" : "", options.out.c_str(),
+                  crawl.failed() ? " (failed: see the error above)" : "");
     if (resume) {
       std::snprintf(buf + std::strlen(buf), sizeof buf - std::strlen(buf), "resumed     %llu pages were done before\n",
                     static_cast<unsigned long long>(resumed_done));
@@ -204,7 +222,6 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const C
     if (hooks.on_finished) hooks.on_finished();
     finished = true;
     if (options.stay_up && !crawl.stopping()) {
-      writer->flush();
       print_summary();
       summary_printed = true;
       std::fprintf(stderr, "crawl done: serving metrics until SIGTERM (--stay-up)\n");
@@ -217,11 +234,12 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const C
   int status = 0;
   try {
     io.run();
-    writer->flush();
+    crawl.checkpoint();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     status = 1;
   }
+  if (crawl.failed()) status = 1;
   if (!summary_printed) print_summary();
   return status;
 }

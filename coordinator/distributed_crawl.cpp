@@ -147,6 +147,11 @@ int run_coordinator(const CrawlOptions& crawl, WorkerPoolOptions pool_options) {
   hooks.on_finished = [&] {
     if (pool) pool->shutdown();
   };
+  hooks.on_signal = [&](int, int count) {
+    // What no worker holds yet is cancelled (e.g. while --min-workers have not joined); what
+    // the workers hold they finish.
+    if (pool && count == 1) pool->stop_dispatching();
+  };
   hooks.summary_lines = [&] { return pool ? pool->summary() : std::string(); };
   hooks.add_metrics = [&](MetricsRegistry& metrics) {
     if (pool) pool->add_metrics(metrics);

@@ -84,6 +84,9 @@ void WorkerSupervisor::spawn(Slot& slot) {
       ::dup2(devnull, STDOUT_FILENO);
     }
     ::close_range(3, ~0U, 0);  // the coordinator's sockets and results file are not the worker's
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    ::sigaction(SIGPIPE, &dfl, nullptr);  // the coordinator ignores it; an exec keeps an ignore
     ::execve(argv[0], argv.data(), envp.data());
     static const char kMessage[] = "crawl: exec crawl-worker failed\n";
     [[maybe_unused]] const auto n = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
