@@ -11,6 +11,7 @@
 #include <zmq_addon.hpp>
 
 #include "common/url.hpp"
+#include "proto/zmq_endpoint.hpp"
 
 namespace crawler {
 namespace {
@@ -71,6 +72,10 @@ WorkerPool::WorkerPool(boost::asio::io_context& io, WorkerPoolOptions options, F
   if (options_.curve) {
     authenticator_ = std::make_unique<WorkerAuthenticator>(io_, context_, *options_.curve);
     authenticator_->secure(socket_);
+  }
+  if (const std::string problem = zmq_endpoint_problem(options_.listen, EndpointUse::kBind);
+      !problem.empty()) {
+    throw std::runtime_error("cannot listen on " + problem);
   }
   try {
     socket_.bind(options_.listen);

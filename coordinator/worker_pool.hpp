@@ -54,7 +54,9 @@ namespace crawler {
 class WorkerPool : public TaskSink {
  public:
   /// Binds a ROUTER socket to options.listen (a CURVE server with options.curve). Throws
-  /// std::runtime_error naming the endpoint when it cannot. `fetch` holds the crawl-wide settings sent to every worker in its Welcome.
+  /// std::runtime_error naming the endpoint when it cannot, or when it is malformed (see
+  /// zmq_endpoint_problem: a tcp port outside 1..65535 or `*`). `fetch` holds the crawl-wide
+  /// settings sent to every worker in its Welcome.
   WorkerPool(boost::asio::io_context& io, WorkerPoolOptions options, FetchOptions fetch);
   ~WorkerPool() override;
   WorkerPool(const WorkerPool&) = delete;

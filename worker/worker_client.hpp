@@ -50,9 +50,9 @@ struct WorkerClientOptions {
   std::size_t capacity() const;
 };
 
-/// Adds --connect, --worker-id, --heartbeat-ms, --liveness-ms, --log-level, the CURVE key files
-/// and the worker-local fetch flags (--concurrency, --per-host, --parse-threads, --think-ms,
-/// --mode) to `app`.
+/// Adds --connect (checked by zmq_endpoint_problem: a bad one fails the parse), --worker-id,
+/// --heartbeat-ms, --liveness-ms, --log-level, the CURVE key files and the worker-local fetch
+/// flags (--concurrency, --per-host, --parse-threads, --think-ms, --mode) to `app`.
 void add_worker_client_options(CLI::App& app, WorkerClientOptions& options);
 
 /// One worker's connection to the coordinator, on one io_context thread.
