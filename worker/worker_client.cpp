@@ -321,6 +321,9 @@ void WorkerClient::on_frame(const zmq::message_t& frame) {
       spdlog::info("the coordinator says the crawl is over");
       finish(0, 0);
       return;
+    case wire::Envelope::kRejoin:
+      on_rejoin();
+      return;
     default:
       refused_.count(FrameError::kUnexpected);
       spdlog::warn("refused a worker-bound message of the wrong kind");
@@ -361,6 +364,29 @@ void WorkerClient::on_welcome(const wire::Welcome& welcome) {
   state_ = State::kWorking;
   spdlog::info("{} welcomed (capacity {})", options_.worker_id, capacity_);
   grant_credit();
+}
+
+void WorkerClient::on_rejoin() {
+  switch (state_) {
+    case State::kWorking:
+      ++counters_.rejoins;
+      reconnect("the coordinator does not know this worker (was it restarted?)");
+      return;
+    case State::kDraining:
+      // Results for a registration the coordinator no longer has are dropped there.
+      spdlog::warn(
+          "the coordinator no longer knows this worker while it drains: exiting with {} "
+          "tasks in hand",
+          held_.size());
+      finish(held_.empty() ? 0 : 1, 0);
+      return;
+    case State::kIdle:
+    case State::kConnecting:  // on a fresh connection nothing but the Hello was sent
+    case State::kDone:
+      refused_.count(FrameError::kUnexpected);
+      spdlog::warn("refused a Rejoin before a Welcome");
+      return;
+  }
 }
 
 void WorkerClient::on_tasks(const wire::TaskBatch& batch) {
