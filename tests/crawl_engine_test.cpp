@@ -329,6 +329,34 @@ TEST_F(CrawlEngineTest, RobotsDisallowedPathIsRefusedAndNeverRequested) {
   EXPECT_EQ(stats.requests_by_host.at("h6.sim"), 2u);  // robots.txt and the page
 }
 
+// A robots.txt that does not answer in time refuses the host's pages as robots.txt does, with
+// the reason; the page itself was never asked for, so it is no `timeout` of its own.
+TEST_F(CrawlEngineTest, RobotsTxtTimeoutRefusesThePageAsRobotsInBothModes) {
+  simweb::ServerConfig slow;
+  slow.latency_ms = 2'000;  // every answer, robots.txt included
+  server_->stop();
+  start_server(slow);
+  for (const auto mode : {FetchOptions::Mode::kAsync, FetchOptions::Mode::kSync}) {
+    FetchOptions o = options();
+    o.mode = mode;
+    o.timeout_ms = 200;
+    o.retries = 0;
+    const int host = mode == FetchOptions::Mode::kAsync ? 3 : 4;
+    RunResult run = run_tasks(o, {task(1, server_->site().page_url(host), /*check_robots=*/true),
+                                  task(2, url(host, "/fault/status/200"), /*check_robots=*/true)});
+    ASSERT_EQ(run.records.size(), 2u);
+    for (std::uint64_t id : {1, 2}) {
+      const PageRecord& r = run.at(id);
+      EXPECT_EQ(r.error, FetchError::kRobots)
+          << id << ": " << to_string(r.error) << " " << r.error_detail;
+      EXPECT_THAT(r.error_detail, HasSubstr("robots.txt timed out")) << id;
+      EXPECT_EQ(r.attempts, 0u) << id;
+    }
+    // robots.txt once, for both pages, and neither page.
+    EXPECT_EQ(server_->stats().requests_by_host.at("h" + std::to_string(host) + ".sim"), 1u);
+  }
+}
+
 TEST_F(CrawlEngineTest, RobotsAreNotConsultedWhenTheTaskDoesNotAsk) {
   RunResult run = run_tasks(options(), {task(1, url(5, "/fault/status/200"))});
   EXPECT_TRUE(run.at(1).ok());
