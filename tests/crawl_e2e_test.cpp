@@ -124,5 +124,21 @@ TEST(CrawlE2E, SigtermFinishesInFlightAndLeavesOnlyWholeLines) {
   }
 }
 
+// crawl --workers 0 used to end one politeness delay after its last page (the idle host's delay
+// timer kept the loop alive): 20 pages on 20 hosts with a 20 s delay took 20 s.
+TEST(CrawlE2E, EndsWhenTheLastPageIsInNotOneHostDelayLater) {
+  Simweb web({"--pages", "20", "--hosts", "20"});
+  TempDir tmp;
+  const auto start = std::chrono::steady_clock::now();
+  const auto r =
+      run(crawl_args(web, web.file("seeds.txt"), tmp.file("results.txt")), {"--delay-ms", "20000"});
+  const auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("20 ok, 0 failed"), std::string::npos) << r.err;
+  expect_same_lines(tmp.file("results.txt"), web.file("expected-depth0.tsv"));
+  // One page per host: no fetch waits for a delay, so the crawl has no reason to last 20 s.
+  EXPECT_LT(took, 10s) << "the crawl waited for a host's delay after its last page";
+}
+
 }  // namespace
 }  // namespace crawler::test
