@@ -33,6 +33,7 @@ using Clock = std::chrono::steady_clock;
 using ::testing::ElementsAre;
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
 using ::testing::UnorderedElementsAreArray;
 
 /// What one engine run produced.
@@ -468,6 +469,51 @@ TEST_F(CrawlEngineTest, CancelAllReportsEveryTaskOnceAsCancelled) {
   EXPECT_GE(cancelled, 10u);
 }
 
+// The first SIGINT of `crawl --workers 0`: what waits (for a host's delay or a retry) is
+// cancelled at once, what is on the wire finishes.
+TEST_F(CrawlEngineTest, CancelWaitingCancelsWhatHasNotStartedAndLetsTransfersFinish) {
+  FetchOptions o = options();
+  o.concurrency = 8;
+  o.per_host = 1;
+  o.delay_ms = 60'000;
+  o.retries = 3;
+  const std::vector<FetchTask> tasks = {
+      task(1, url(1, "/fault/slow/200000")),  // in flight for a while
+      task(2, url(1, "/fault/status/200")),   // behind task 1 and the 60 s delay
+      task(3, url(1, "/fault/status/200")),
+      task(4, url(4, "/fault/retry-after/10")),  // waits 10 s to retry
+  };
+  bool cancelled = false;
+  Hook hook = [&](boost::asio::io_context& io, CrawlEngine& engine) {
+    auto timer = std::make_shared<boost::asio::steady_timer>(io);
+    auto poll = std::make_shared<std::function<void()>>();
+    *poll = [this, &engine, &cancelled, timer, weak = std::weak_ptr<std::function<void()>>(poll)] {
+      const auto stats = server_->stats();
+      const bool answered = stats.requests_by_host.count("h4.sim") != 0;
+      if (engine.in_flight() == 1 && answered) {
+        engine.cancel_waiting();
+        cancelled = true;
+        EXPECT_EQ(engine.in_flight(), 1u);
+        return;
+      }
+      timer->expires_after(2ms);
+      timer->async_wait([self = weak.lock()](const boost::system::error_code& ec) {
+        if (!ec) (*self)();
+      });
+    };
+    (*poll)();
+  };
+  RunResult run = run_tasks(o, tasks, 20s, hook);
+  EXPECT_TRUE(cancelled);
+  ASSERT_EQ(run.records.size(), tasks.size());
+  EXPECT_TRUE(run.at(1).ok()) << to_string(run.at(1).error) << " " << run.at(1).error_detail;
+  for (std::uint64_t id : {2, 3, 4}) {
+    EXPECT_EQ(run.at(id).error, FetchError::kCancelled) << id << ": " << run.at(id).error_detail;
+  }
+  EXPECT_LT(run.elapsed, 10s) << "something waited for the delay or the retry";
+  EXPECT_EQ(server_->stats().requests_by_host.at("h1.sim"), 1u);
+}
+
 TEST_F(CrawlEngineTest, EngineCanBeDestroyedRightAfterCancelAll) {
   boost::asio::io_context io;
   auto engine = CrawlEngine::create(io, options());
@@ -790,6 +836,31 @@ TEST(HostQueue, AnIdleHostKeepsItsDelayWithoutHoldingTheLoop) {
   p.queue.push("a", 2, 10'000);
   EXPECT_THAT(p.started, ElementsAre(1)) << "politeness: the next fetch still waits 10 s";
   EXPECT_EQ(p.queue.waiting(), 1u);
+  p.queue.clear();
+}
+
+// What AsyncEngine::cancel_waiting stands on: the tokens not started come out, the started ones
+// keep their slots, and nothing is left for the timer to wait for.
+TEST(HostQueue, TakeWaitingReturnsWhatHasNotStartedAndKeepsTheRest) {
+  QueueProbe p({/*concurrency=*/2, /*per_host=*/1});
+  p.queue.push("a", 1, 0);
+  p.queue.push("a", 2, 0);  // behind 1: per_host
+  p.queue.push("d", 7, 10'000);
+  p.queue.push("d", 8, 10'000);  // behind 7 and its 10 s delay: armed on the timer
+  p.queue.push("b", 3, 0);       // behind the concurrency limit
+  ASSERT_THAT(p.started, ElementsAre(1, 7));
+  EXPECT_THAT(p.queue.take_waiting(), UnorderedElementsAre(2, 3, 8));
+  EXPECT_EQ(p.queue.waiting(), 0u);
+  EXPECT_EQ(p.queue.started(), 2u);
+  const auto start = Clock::now();
+  p.io.run_for(20s);  // returns at once: no timer is left for a token
+  EXPECT_LT(Clock::now() - start, 5s) << "a timer still waited for a taken token";
+  p.queue.finished("a");
+  p.queue.finished("d");
+  EXPECT_THAT(p.started, ElementsAre(1, 7)) << "nothing left to start";
+  p.queue.push("a", 4, 0);
+  p.queue.push("d", 9, 10'000);
+  EXPECT_THAT(p.started, ElementsAre(1, 7, 4)) << "d keeps its delay";
   p.queue.clear();
 }
 

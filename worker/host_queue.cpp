@@ -55,6 +55,28 @@ void HostQueue::clear() {
   timer_at_ = {};
 }
 
+std::vector<HostQueue::Token> HostQueue::take_waiting() {
+  std::vector<Token> taken;
+  taken.reserve(waiting_);
+  std::vector<std::string> keys;
+  for (auto& [key, host] : hosts_) {
+    if (host.waiting.empty() && host.where != Where::kRing) continue;
+    taken.insert(taken.end(), host.waiting.begin(), host.waiting.end());
+    host.waiting.clear();
+    if (host.where == Where::kTimed) unschedule(host);
+    if (host.where == Where::kRing) host.where = Where::kNone;  // the ring is emptied below
+    keys.push_back(key);
+  }
+  ring_.clear();
+  waiting_ = 0;
+  for (const auto& key : keys) {
+    const auto it = hosts_.find(key);
+    if (it != hosts_.end()) place(key, it->second);  // idle now, or busy until finished()
+  }
+  arm_timer();
+  return taken;
+}
+
 // Puts an unscheduled host where it belongs: the ring (may start now), timed_ (waits for its
 // delay), resting_ (idle until its delay ran out) or nowhere (all its slots busy). May erase
 // `host`.

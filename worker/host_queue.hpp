@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace crawler {
 
@@ -54,6 +55,10 @@ class HostQueue {
 
   /// Forgets every waiting token, every slot and every host (cancellation).
   void clear();
+
+  /// Removes and returns every waiting token (not started), in no particular order. Started
+  /// tokens keep their slots, hosts keep their delays.
+  std::vector<Token> take_waiting();
 
   std::size_t waiting() const { return waiting_; }  ///< pushed, not started
   std::size_t started() const { return started_; }  ///< started, not finished
