@@ -27,6 +27,7 @@ class MeteredSink : public TaskSink {
   std::size_t outstanding() const override { return inner_->outstanding(); }
   std::size_t in_flight() const override { return inner_->in_flight(); }
   void cancel_all() override { inner_->cancel_all(); }
+  void cancel_waiting() override { inner_->cancel_waiting(); }
 
   /// Counts one record (what submit's callback does); public for callers without a sink.
   void count(const PageRecord& record);

@@ -36,6 +36,11 @@ class TaskSink {
   virtual std::size_t in_flight() const = 0;
   /// Aborts everything: each outstanding task is reported with FetchError::kCancelled.
   virtual void cancel_all() = 0;
+  /// For a graceful stop: each task not on the wire yet (queued, or waiting for robots.txt, a
+  /// host's delay or a retry) is reported with FetchError::kCancelled, from a fresh handler;
+  /// tasks in flight go on. The default does nothing: such a sink lets its waiting tasks run
+  /// (the worker pool's is WorkerPool::stop_dispatching, called by its crawl's signal hook).
+  virtual void cancel_waiting() {}
 };
 
 }  // namespace crawler

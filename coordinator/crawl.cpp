@@ -25,7 +25,10 @@ void Crawl::start(std::function<void()> on_finished) {
 
 void Crawl::stop() {
   stopping_ = true;
-  finish_if_idle();
+  sink_.cancel_waiting();  // with a journal they stay queued for --resume
+  // From a fresh handler: the caller may start a grace timer after stop() returns, which
+  // on_finished cancels; finishing in here would leave that timer holding the loop.
+  boost::asio::post(io_, [this] { finish_if_idle(); });
 }
 
 void Crawl::abort() {

@@ -34,7 +34,11 @@ class Crawl {
   /// outstanding (or after stop() when the outstanding tasks have come back).
   void start(std::function<void()> on_finished);
 
-  /// Stops dispatching new tasks; outstanding ones still complete and are written.
+  /// Stops dispatching new tasks and cancels those the sink has not started
+  /// (TaskSink::cancel_waiting: counted, not written; with a journal they stay queued for
+  /// --resume); those in flight still complete and are written. With nothing left in flight,
+  /// on_finished runs as soon as the cancelled records are in, from a fresh handler, never
+  /// inside stop().
   void stop();
   /// Stops and cancels outstanding tasks (their cancelled records are counted, not written;
   /// with a journal they stay queued for --resume).

@@ -11,6 +11,7 @@
 #include <zmq_addon.hpp>
 
 #include "common/url.hpp"
+#include "proto/zmq_endpoint.hpp"
 
 namespace crawler {
 namespace {
@@ -71,6 +72,10 @@ WorkerPool::WorkerPool(boost::asio::io_context& io, WorkerPoolOptions options, F
   if (options_.curve) {
     authenticator_ = std::make_unique<WorkerAuthenticator>(io_, context_, *options_.curve);
     authenticator_->secure(socket_);
+  }
+  if (const std::string problem = zmq_endpoint_problem(options_.listen, EndpointUse::kBind);
+      !problem.empty()) {
+    throw std::runtime_error("cannot listen on " + problem);
   }
   try {
     socket_.bind(options_.listen);
@@ -156,7 +161,7 @@ std::string WorkerPool::summary() const {
   std::snprintf(
       buf, sizeof buf,
       "workers     %llu joined, %llu lost, %llu left; tasks re-sent: %llu after a loss, %llu after "
-      "the deadline; %llu failed after %d losses\n"
+      "the deadline; %llu failed after %d losses; %llu unregistered asked to rejoin\n"
       "wire        %llu duplicate or unknown results dropped; frames refused: %s\n",
       static_cast<unsigned long long>(counters_.joined),
       static_cast<unsigned long long>(counters_.lost),
@@ -164,6 +169,7 @@ std::string WorkerPool::summary() const {
       static_cast<unsigned long long>(counters_.resent_after_loss),
       static_cast<unsigned long long>(counters_.resent_after_deadline),
       static_cast<unsigned long long>(counters_.failed_after_losses), options_.max_losses,
+      static_cast<unsigned long long>(counters_.asked_to_rejoin),
       static_cast<unsigned long long>(counters_.dropped_results), refused_.summary().c_str());
   return authenticator_ ? buf + authenticator_->summary() : std::string(buf);
 }
@@ -274,17 +280,21 @@ void WorkerPool::on_frame(const std::string& identity, const zmq::message_t& pay
     case wire::Envelope::kHello:
       on_hello(identity, envelope.hello());
       return;
-    case wire::Envelope::kResult:
+    case wire::Envelope::kResult: {
       // Accepted from anyone: a worker declared lost may still deliver useful work.
+      const bool registered = it != peers_.end();
       on_result(identity, envelope.result());
+      if (!registered) ask_to_rejoin(identity);
       return;
+    }
     default:
       break;
   }
   if (it == peers_.end()) {
     refused_.count(FrameError::kUnexpected);
-    spdlog::warn("refused a message from unregistered {} (it must say Hello first)",
+    spdlog::warn("refused a message from unregistered {}: asking it to say Hello again",
                  printable(identity));
+    ask_to_rejoin(identity);
     return;
   }
   Peer& peer = it->second;
@@ -397,6 +407,15 @@ void WorkerPool::on_result(const std::string& identity, const wire::PageResult& 
 }
 
 // ---- sending ----
+
+void WorkerPool::ask_to_rejoin(const std::string& identity) {
+  if (closed_) return;
+  wire::Envelope envelope;
+  envelope.mutable_rejoin();
+  // Best effort: a peer that has gone cannot be reached, and one that missed it asks again
+  // with its next message (a heartbeat at the latest).
+  if (send_to(identity, envelope) == SendStatus::kSent) ++counters_.asked_to_rejoin;
+}
 
 WorkerPool::SendStatus WorkerPool::send_to(const std::string& identity, wire::Envelope& envelope) {
   const std::string bytes = encode_frame(envelope);

@@ -47,6 +47,9 @@ namespace crawler {
 ///   (ZMQ_MAXMSGSIZE).
 /// - Bad frames (unparsable, oversized, other protocol version, wrong framing, unexpected
 ///   message) are logged and counted, never fatal.
+/// - A message other than Hello from a connection with no registration (this coordinator was
+///   restarted, or lost that worker) is answered at once with Rejoin, so the worker says Hello
+///   again instead of waiting out its liveness period. Its result, if it was one, still counts.
 /// - With options.curve, the socket is a CURVE server: traffic is encrypted and only workers
 ///   with an authorized key get through the handshake (WorkerAuthenticator counts the others).
 ///
@@ -54,7 +57,9 @@ namespace crawler {
 class WorkerPool : public TaskSink {
  public:
   /// Binds a ROUTER socket to options.listen (a CURVE server with options.curve). Throws
-  /// std::runtime_error naming the endpoint when it cannot. `fetch` holds the crawl-wide settings sent to every worker in its Welcome.
+  /// std::runtime_error naming the endpoint when it cannot, or when it is malformed (see
+  /// zmq_endpoint_problem: a tcp port outside 1..65535 or `*`). `fetch` holds the crawl-wide
+  /// settings sent to every worker in its Welcome.
   WorkerPool(boost::asio::io_context& io, WorkerPoolOptions options, FetchOptions fetch);
   ~WorkerPool() override;
   WorkerPool(const WorkerPool&) = delete;
@@ -89,6 +94,7 @@ class WorkerPool : public TaskSink {
     std::uint64_t resent_after_deadline = 0;
     std::uint64_t failed_after_losses = 0;  ///< tasks failed after max_losses losses
     std::uint64_t dropped_results = 0;      ///< duplicate or unknown results
+    std::uint64_t asked_to_rejoin = 0;      ///< Rejoin sent to a connection with no registration
   };
   const Counters& counters() const { return counters_; }
   const RefusedFrames& refused_frames() const { return refused_; }
@@ -131,6 +137,8 @@ class WorkerPool : public TaskSink {
   /// after stop_dispatching().
   void assign(const std::vector<std::uint64_t>& ids, bool front);
   void lose_worker(const std::string& identity, const std::string& reason, bool counts_as_loss);
+  /// Tells a connection with no registration to say Hello again (wire::Rejoin); best effort.
+  void ask_to_rejoin(const std::string& identity);
   /// A send found no connection to `identity`. Its last messages (results, Goodbye) may still
   /// wait in the socket: it is lost only once they are read (lose_unreachable), so a worker
   /// that left is not taken for a lost one. Nothing more is sent to it meanwhile.

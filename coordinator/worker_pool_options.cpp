@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "common/fetch_cli.hpp"
+#include "proto/zmq_endpoint.hpp"
 
 namespace crawler {
 
@@ -39,7 +40,10 @@ void add_worker_pool_options(CLI::App& app, WorkerPoolOptions& o, bool standalon
   };
   if (standalone)
     flag("listen", o.listen,
-         "ZeroMQ endpoint workers connect to (tcp://HOST:PORT; PORT * picks one)");
+         "ZeroMQ endpoint workers connect to (tcp://HOST:PORT; PORT * picks one)")
+        ->check([](const std::string& value) {
+          return zmq_endpoint_problem(value, EndpointUse::kBind);
+        });
   flag("heartbeat-ms", o.heartbeat_ms, "heartbeat interval towards workers")
       ->check(CLI::Range(10, 600'000));
   flag("liveness-ms", o.liveness_ms,

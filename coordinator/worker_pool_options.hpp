@@ -49,7 +49,8 @@ struct WorkerPoolOptions {
 /// --max-losses, --max-outstanding) to `app`; and, for the standalone `crawl-coordinator`,
 /// --listen, --min-workers, --min-workers-wait-ms, --curve-secret-key-file and
 /// --curve-authorized-keys (`crawl --workers N` binds tcp://127.0.0.1:*, waits for its N
-/// workers and makes CURVE keys of its own).
+/// workers and makes CURVE keys of its own). A --listen that zmq_endpoint_problem refuses
+/// (e.g. a tcp port outside 1..65535 and not `*`) fails the parse with that one line.
 void add_worker_pool_options(CLI::App& app, WorkerPoolOptions& options, bool standalone);
 
 /// Adds --generate-keypair PREFIX (for `crawl-coordinator`): writes a fresh CURVE key pair to

@@ -124,5 +124,54 @@ TEST(CrawlE2E, SigtermFinishesInFlightAndLeavesOnlyWholeLines) {
   }
 }
 
+// crawl --workers 0 used to end one politeness delay after its last page (the idle host's delay
+// timer kept the loop alive): 20 pages on 20 hosts with a 20 s delay took 20 s.
+TEST(CrawlE2E, EndsWhenTheLastPageIsInNotOneHostDelayLater) {
+  Simweb web({"--pages", "20", "--hosts", "20"});
+  TempDir tmp;
+  const auto start = std::chrono::steady_clock::now();
+  const auto r =
+      run(crawl_args(web, web.file("seeds.txt"), tmp.file("results.txt")), {"--delay-ms", "20000"});
+  const auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("20 ok, 0 failed"), std::string::npos) << r.err;
+  expect_same_lines(tmp.file("results.txt"), web.file("expected-depth0.tsv"));
+  // One page per host: no fetch waits for a delay, so the crawl has no reason to last 20 s.
+  EXPECT_LT(took, 10s) << "the crawl waited for a host's delay after its last page";
+}
+
+// Three pages on one host with a 60 s delay: after the first, nothing is in flight and two tasks
+// wait for the delay. One SIGTERM cancels those and ends the crawl at once, with its summary,
+// instead of waiting out the 10 s grace.
+TEST(CrawlE2E, OneSigtermWithNothingInFlightEndsAtOnceWithTheSummary) {
+  Simweb web({"--pages", "3", "--hosts", "1"});
+  TempDir tmp;
+  std::vector<std::string> args = crawl_args(web, web.file("seeds.txt"), tmp.file("results.txt"));
+  args.insert(args.end(), {"--delay-ms", "60000", "--log-level", "debug"});
+  ChildProcess crawl(args);
+  const std::string first_fetch = "fetch http://h0.sim:" + std::to_string(web.port()) + "/ -> 200";
+  ASSERT_TRUE(
+      crawl.wait_until([&] { return crawl.err().find(first_fetch) != std::string::npos; }, 60s))
+      << crawl.err();
+  const auto signalled = std::chrono::steady_clock::now();
+  crawl.signal(SIGTERM);
+  const auto r = crawl.wait(60s);
+  const auto took = std::chrono::steady_clock::now() - signalled;
+  ASSERT_FALSE(r.timed_out) << r.err;
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_LT(took, 5s) << "it waited for the grace period with nothing in flight";
+  EXPECT_NE(r.err.find("1 ok, 2 failed"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("cancelled"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("stopped early"), std::string::npos) << r.err;
+  const auto lines = sorted_lines(tmp.file("results.txt"));
+  const auto expected = sorted_lines(web.file("expected-depth0.tsv"));
+  ASSERT_FALSE(lines.empty());
+  for (const auto& line : lines) {
+    EXPECT_TRUE(std::binary_search(expected.begin(), expected.end(), line)) << line;
+    EXPECT_EQ(line.rfind("http://h0.sim:" + std::to_string(web.port()) + "/\t", 0), 0u)
+        << "not the first page's: " << line;
+  }
+}
+
 }  // namespace
 }  // namespace crawler::test

@@ -33,6 +33,7 @@ using Clock = std::chrono::steady_clock;
 using ::testing::ElementsAre;
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
 using ::testing::UnorderedElementsAreArray;
 
 /// What one engine run produced.
@@ -329,6 +330,34 @@ TEST_F(CrawlEngineTest, RobotsDisallowedPathIsRefusedAndNeverRequested) {
   EXPECT_EQ(stats.requests_by_host.at("h6.sim"), 2u);  // robots.txt and the page
 }
 
+// A robots.txt that does not answer in time refuses the host's pages as robots.txt does, with
+// the reason; the page itself was never asked for, so it is no `timeout` of its own.
+TEST_F(CrawlEngineTest, RobotsTxtTimeoutRefusesThePageAsRobotsInBothModes) {
+  simweb::ServerConfig slow;
+  slow.latency_ms = 2'000;  // every answer, robots.txt included
+  server_->stop();
+  start_server(slow);
+  for (const auto mode : {FetchOptions::Mode::kAsync, FetchOptions::Mode::kSync}) {
+    FetchOptions o = options();
+    o.mode = mode;
+    o.timeout_ms = 200;
+    o.retries = 0;
+    const int host = mode == FetchOptions::Mode::kAsync ? 3 : 4;
+    RunResult run = run_tasks(o, {task(1, server_->site().page_url(host), /*check_robots=*/true),
+                                  task(2, url(host, "/fault/status/200"), /*check_robots=*/true)});
+    ASSERT_EQ(run.records.size(), 2u);
+    for (std::uint64_t id : {1, 2}) {
+      const PageRecord& r = run.at(id);
+      EXPECT_EQ(r.error, FetchError::kRobots)
+          << id << ": " << to_string(r.error) << " " << r.error_detail;
+      EXPECT_THAT(r.error_detail, HasSubstr("robots.txt timed out")) << id;
+      EXPECT_EQ(r.attempts, 0u) << id;
+    }
+    // robots.txt once, for both pages, and neither page.
+    EXPECT_EQ(server_->stats().requests_by_host.at("h" + std::to_string(host) + ".sim"), 1u);
+  }
+}
+
 TEST_F(CrawlEngineTest, RobotsAreNotConsultedWhenTheTaskDoesNotAsk) {
   RunResult run = run_tasks(options(), {task(1, url(5, "/fault/status/200"))});
   EXPECT_TRUE(run.at(1).ok());
@@ -438,6 +467,51 @@ TEST_F(CrawlEngineTest, CancelAllReportsEveryTaskOnceAsCancelled) {
   std::size_t cancelled = 0;
   for (const auto& [tid, r] : run.records) cancelled += r.error == FetchError::kCancelled ? 1 : 0;
   EXPECT_GE(cancelled, 10u);
+}
+
+// The first SIGINT of `crawl --workers 0`: what waits (for a host's delay or a retry) is
+// cancelled at once, what is on the wire finishes.
+TEST_F(CrawlEngineTest, CancelWaitingCancelsWhatHasNotStartedAndLetsTransfersFinish) {
+  FetchOptions o = options();
+  o.concurrency = 8;
+  o.per_host = 1;
+  o.delay_ms = 60'000;
+  o.retries = 3;
+  const std::vector<FetchTask> tasks = {
+      task(1, url(1, "/fault/slow/200000")),  // in flight for a while
+      task(2, url(1, "/fault/status/200")),   // behind task 1 and the 60 s delay
+      task(3, url(1, "/fault/status/200")),
+      task(4, url(4, "/fault/retry-after/10")),  // waits 10 s to retry
+  };
+  bool cancelled = false;
+  Hook hook = [&](boost::asio::io_context& io, CrawlEngine& engine) {
+    auto timer = std::make_shared<boost::asio::steady_timer>(io);
+    auto poll = std::make_shared<std::function<void()>>();
+    *poll = [this, &engine, &cancelled, timer, weak = std::weak_ptr<std::function<void()>>(poll)] {
+      const auto stats = server_->stats();
+      const bool answered = stats.requests_by_host.count("h4.sim") != 0;
+      if (engine.in_flight() == 1 && answered) {
+        engine.cancel_waiting();
+        cancelled = true;
+        EXPECT_EQ(engine.in_flight(), 1u);
+        return;
+      }
+      timer->expires_after(2ms);
+      timer->async_wait([self = weak.lock()](const boost::system::error_code& ec) {
+        if (!ec) (*self)();
+      });
+    };
+    (*poll)();
+  };
+  RunResult run = run_tasks(o, tasks, 20s, hook);
+  EXPECT_TRUE(cancelled);
+  ASSERT_EQ(run.records.size(), tasks.size());
+  EXPECT_TRUE(run.at(1).ok()) << to_string(run.at(1).error) << " " << run.at(1).error_detail;
+  for (std::uint64_t id : {2, 3, 4}) {
+    EXPECT_EQ(run.at(id).error, FetchError::kCancelled) << id << ": " << run.at(id).error_detail;
+  }
+  EXPECT_LT(run.elapsed, 10s) << "something waited for the delay or the retry";
+  EXPECT_EQ(server_->stats().requests_by_host.at("h1.sim"), 1u);
 }
 
 TEST_F(CrawlEngineTest, EngineCanBeDestroyedRightAfterCancelAll) {
@@ -739,8 +813,55 @@ TEST(HostQueue, DelaySpacesStartsAndIdleHostsAreForgotten) {
   ASSERT_THAT(p.started, ElementsAre(1, 9, 2, 3));
   EXPECT_GE(p.started_at[2] - start, 50ms);
   EXPECT_GE(p.started_at[3] - start, 100ms);
-  EXPECT_EQ(p.queue.hosts(), 0u);  // idle and past their delay: removed
   EXPECT_EQ(p.queue.started(), 0u);
+  // "a" is idle but its delay may not have run out: no timer waits for that (see below), so it
+  // is forgotten by the first push once it has.
+  boost::asio::steady_timer rested(p.io, p.started_at[3] + 50ms);
+  rested.wait();
+  p.queue.push("c", 10, 0);
+  EXPECT_EQ(p.queue.hosts(), 1u);  // "c" only
+}
+
+// crawl --workers 0 ended one --delay-ms after its last fetch: the idle host's delay timer was
+// the last work on the loop.
+TEST(HostQueue, AnIdleHostKeepsItsDelayWithoutHoldingTheLoop) {
+  QueueProbe p({2, 2});
+  p.also = [&p](HostQueue::Token) { boost::asio::post(p.io, [&p] { p.queue.finished("a"); }); };
+  const auto start = Clock::now();
+  p.queue.push("a", 1, 10'000);
+  p.io.run_for(20s);  // returns when no work is left
+  ASSERT_THAT(p.started, ElementsAre(1));
+  EXPECT_LT(Clock::now() - start, 5s) << "the loop waited for the idle host's delay";
+  EXPECT_EQ(p.queue.hosts(), 1u);  // still remembered: its delay has not run out
+  p.queue.push("a", 2, 10'000);
+  EXPECT_THAT(p.started, ElementsAre(1)) << "politeness: the next fetch still waits 10 s";
+  EXPECT_EQ(p.queue.waiting(), 1u);
+  p.queue.clear();
+}
+
+// What AsyncEngine::cancel_waiting stands on: the tokens not started come out, the started ones
+// keep their slots, and nothing is left for the timer to wait for.
+TEST(HostQueue, TakeWaitingReturnsWhatHasNotStartedAndKeepsTheRest) {
+  QueueProbe p({/*concurrency=*/2, /*per_host=*/1});
+  p.queue.push("a", 1, 0);
+  p.queue.push("a", 2, 0);  // behind 1: per_host
+  p.queue.push("d", 7, 10'000);
+  p.queue.push("d", 8, 10'000);  // behind 7 and its 10 s delay: armed on the timer
+  p.queue.push("b", 3, 0);       // behind the concurrency limit
+  ASSERT_THAT(p.started, ElementsAre(1, 7));
+  EXPECT_THAT(p.queue.take_waiting(), UnorderedElementsAre(2, 3, 8));
+  EXPECT_EQ(p.queue.waiting(), 0u);
+  EXPECT_EQ(p.queue.started(), 2u);
+  const auto start = Clock::now();
+  p.io.run_for(20s);  // returns at once: no timer is left for a token
+  EXPECT_LT(Clock::now() - start, 5s) << "a timer still waited for a taken token";
+  p.queue.finished("a");
+  p.queue.finished("d");
+  EXPECT_THAT(p.started, ElementsAre(1, 7)) << "nothing left to start";
+  p.queue.push("a", 4, 0);
+  p.queue.push("d", 9, 10'000);
+  EXPECT_THAT(p.started, ElementsAre(1, 7, 4)) << "d keeps its delay";
+  p.queue.clear();
 }
 
 TEST(HostQueue, PauseHoldsAHostBack) {

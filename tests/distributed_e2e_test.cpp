@@ -246,6 +246,30 @@ TEST(DistributedE2E, ABadResolveEntryExitsTwoBeforeAnyWorkerStarts) {
   EXPECT_FALSE(contains(r.err, "worker")) << r.err;
 }
 
+// libzmq takes tcp://127.0.0.1:99999 and retries it for ever: both ends refuse it at startup.
+TEST(DistributedE2E, AnEndpointWithABadPortExitsTwoAtStartup) {
+  TempDir tmp;
+  std::ofstream(tmp.file("seeds.txt")) << "http://a.test/\n";
+  const auto worker =
+      run_child({bin_path("crawl-worker"), "--connect", "tcp://127.0.0.1:99999"}, 30s);
+  ASSERT_FALSE(worker.timed_out) << worker.err;
+  EXPECT_EQ(worker.exit_code, 2) << worker.err;
+  EXPECT_TRUE(
+      contains(worker.err, "--connect: 'tcp://127.0.0.1:99999': '99999' is not a port (1-65535)"))
+      << worker.err;
+  const auto any = run_child({bin_path("crawl-worker"), "--connect", "tcp://127.0.0.1:*"}, 30s);
+  EXPECT_EQ(any.exit_code, 2) << any.err;
+  EXPECT_TRUE(contains(any.err, "a connect needs a port")) << any.err;
+  const auto coordinator =
+      run_child({bin_path("crawl-coordinator"), "--listen", "tcp://127.0.0.1:99999", "--seeds",
+                 tmp.file("seeds.txt"), "--out", tmp.file("results.txt")},
+                30s);
+  ASSERT_FALSE(coordinator.timed_out) << coordinator.err;
+  EXPECT_EQ(coordinator.exit_code, 2) << coordinator.err;
+  EXPECT_TRUE(contains(coordinator.err, "--listen: 'tcp://127.0.0.1:99999': '99999' is not a port"))
+      << coordinator.err;
+}
+
 // CRAWL_METRICS_LISTEN is the coordinator's: two workers inheriting it would fight for its port.
 TEST(DistributedE2E, WorkersDoNotInheritTheMetricsPort) {
   Simweb web({"--pages", "40", "--hosts", "4"});

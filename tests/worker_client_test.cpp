@@ -119,6 +119,11 @@ class FakeCoordinator {
     e.mutable_shutdown();
     send(to, e);
   }
+  void rejoin(const std::string& to) {
+    wire::Envelope e;
+    e.mutable_rejoin();
+    send(to, e);
+  }
 
  private:
   zmq::context_t context_{1};
@@ -330,6 +335,42 @@ TEST_F(WorkerClientTest, ExitsOnShutdown) {
   ASSERT_TRUE(run_until([&] { return client_->done(); }));
   EXPECT_EQ(client_->exit_code(), 0);
   EXPECT_GE(cancels_, 1);
+}
+
+TEST_F(WorkerClientTest, SaysHelloAgainAtOnceWhenTheCoordinatorAsksToRejoin) {
+  start(5ms, /*hang=*/true, /*liveness_ms=*/120'000);
+  const auto first = hello_and_welcome();
+  ASSERT_TRUE(run_until([&] { return credit() == 8; }));
+  coordinator_.tasks(first, 0, 1, 3);
+  ASSERT_TRUE(run_until([&] { return client_->counters().tasks == 3; }));
+  coordinator_.rejoin(first);  // e.g. a restarted coordinator that has never heard of it
+  ASSERT_TRUE(run_until([&] { return received(wire::Envelope::kHello).size() == 2; }, 10s));
+  const auto second = received(wire::Envelope::kHello).back();
+  EXPECT_NE(second.first, first) << "a new connection, so its sequence numbers start afresh";
+  EXPECT_EQ(second.second.hello().worker_id(), "w7");
+  EXPECT_EQ(client_->counters().rejoins, 1u);
+  EXPECT_GE(cancels_, 1) << "the tasks it held are abandoned";
+  coordinator_.welcome(second.first);
+  ASSERT_TRUE(run_until([&] {
+    for (const auto& [who, e] : received(wire::Envelope::kCredit)) {
+      if (who == second.first && e.credit().up_to() == 8) return true;
+    }
+    return false;
+  }));
+}
+
+TEST_F(WorkerClientTest, ARejoinWhileDrainingEndsTheWorker) {
+  start(5ms, /*hang=*/true, /*liveness_ms=*/120'000);
+  const auto id = hello_and_welcome();
+  ASSERT_TRUE(run_until([&] { return credit() == 8; }));
+  coordinator_.tasks(id, 0, 1, 2);
+  ASSERT_TRUE(run_until([&] { return client_->counters().tasks == 2; }));
+  client_->drain();
+  ASSERT_TRUE(run_until([&] { return !received(wire::Envelope::kDrain).empty(); }));
+  coordinator_.rejoin(id);  // nobody wants the results it still owes
+  ASSERT_TRUE(run_until([&] { return client_->done(); }, 10s));
+  EXPECT_EQ(client_->exit_code(), 1) << "it stopped with tasks in hand";
+  EXPECT_EQ(received(wire::Envelope::kHello).size(), 1u);
 }
 
 }  // namespace

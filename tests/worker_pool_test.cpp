@@ -171,12 +171,12 @@ class WorkerPoolTest : public ::testing::Test {
 
   std::unique_ptr<WorkerClient> make_worker(const std::string& name,
                                             std::chrono::milliseconds delay = 2ms,
-                                            bool hang = false) {
+                                            bool hang = false, int liveness_ms = 5000) {
     WorkerClientOptions o;
     o.connect = pool_->endpoint();
     o.worker_id = name;
     o.heartbeat_ms = 20;
-    o.liveness_ms = 5000;
+    o.liveness_ms = liveness_ms;
     o.handle_signals = false;
     o.fetch.concurrency = 2;  // capacity 8
     auto client = std::make_unique<WorkerClient>(
@@ -502,6 +502,32 @@ TEST_F(WorkerPoolTest, StopDispatchingCancelsWhatWasNotSentAndAwaitsTheRest) {
   for (const auto& r : records_) cancelled += r.error == FetchError::kCancelled;
   EXPECT_GE(ok_, 8u);  // the 8 in flight at the stop, and any answered before it
   EXPECT_EQ(ok_ + cancelled, 40u);
+}
+
+// A coordinator restarted without a journal used to refuse its workers as unregistered until
+// they noticed its silence (a whole liveness period): now it answers them with Rejoin at once.
+TEST_F(WorkerPoolTest, ARestartedPoolHasItsWorkersSayHelloAgainAtOnce) {
+  make_pool();
+  const std::string endpoint = pool_->endpoint();
+  auto a = make_worker("a", 2ms, false, /*liveness_ms=*/120'000);
+  submit(10, 2);
+  ASSERT_TRUE(run_until([&] { return reported_.size() == 10; }));
+  pool_.reset();  // as if killed: the worker is told nothing
+  WorkerPoolOptions o;
+  o.listen = endpoint;  // the new coordinator, on the same endpoint
+  o.heartbeat_ms = 20;
+  pool_ = std::make_unique<WorkerPool>(io_, o, FetchOptions{});
+  // Far inside the worker's 120 s liveness, which it used to wait out.
+  ASSERT_TRUE(run_until([&] { return pool_->live_workers() == 1; }, 20s))
+      << "asked to rejoin " << pool_->counters().asked_to_rejoin << " times";
+  EXPECT_GE(pool_->counters().asked_to_rejoin, 1u);
+  EXPECT_EQ(pool_->counters().joined, 1u);
+  EXPECT_EQ(pool_->counters().lost, 0u);
+  EXPECT_EQ(a->counters().rejoins, 1u);
+  submit(10, 2, /*first_id=*/100);
+  ASSERT_TRUE(run_until([&] { return reported_.size() == 20; }));
+  expect_each_reported_once(20);
+  EXPECT_EQ(ok_, 20u);
 }
 
 }  // namespace

@@ -286,6 +286,28 @@ void AsyncEngine::report(JobId id, PageRecord record) {
   reports_.post(std::move(done), std::move(record));
 }
 
+void AsyncEngine::cancel_waiting() {
+  hosts_.take_waiting();  // their jobs are reported or dropped below
+  parked_.clear();
+  std::vector<JobId> waiting;
+  for (const auto& [id, job] : jobs_) {
+    if (job.stage == Stage::kWaitingRobots || job.stage == Stage::kQueued ||
+        job.stage == Stage::kRetryWait) {
+      waiting.push_back(id);
+    }
+  }
+  std::sort(waiting.begin(), waiting.end());
+  for (const JobId id : waiting) {
+    Job& job = jobs_.at(id);
+    if (job.wait) job.wait->cancel();
+    if (job.kind != Kind::kPage) {
+      jobs_.erase(id);  // a robots.txt fetch not started: its pages are cancelled here too
+      continue;
+    }
+    fail(id, FetchError::kCancelled, "crawl stopped before this fetch started");
+  }
+}
+
 void AsyncEngine::cancel_all() {
   std::vector<std::pair<JobId, Job>> jobs;
   jobs.reserve(jobs_.size());

@@ -44,6 +44,9 @@ class AsyncEngine final : public CrawlEngine {
   std::size_t outstanding() const override { return pages_ + reports_.pending(); }
   std::size_t in_flight() const override { return multi_.size(); }
   void cancel_all() override;
+  /// Cancels the tasks waiting for robots.txt, in the HostQueue or for a retry; robots.txt
+  /// fetches not started are dropped. Transfers in flight and pages being parsed go on.
+  void cancel_waiting() override;
 
  private:
   using JobId = std::uint64_t;

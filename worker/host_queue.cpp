@@ -12,7 +12,9 @@ HostQueue::HostQueue(boost::asio::io_context& io, Limits limits, StartHandler st
 }
 
 void HostQueue::push(const std::string& host, Token token, int delay_ms, bool front) {
+  forget_rested();
   Host& h = hosts_[host];
+  if (h.where == Where::kResting) unschedule(h);
   h.delay_ms = std::max(h.delay_ms, delay_ms);
   if (front) {
     h.waiting.push_front(token);
@@ -36,10 +38,7 @@ void HostQueue::finished(const std::string& host) {
 void HostQueue::pause(const std::string& host, int ms) {
   Host& h = hosts_[host];
   h.next_start = std::max(h.next_start, Clock::now() + std::chrono::milliseconds(ms));
-  if (h.where == Where::kTimed) {
-    timed_.erase(h.timed);
-    h.where = Where::kNone;
-  }
+  if (h.where == Where::kTimed || h.where == Where::kResting) unschedule(h);
   // A host in the ring stays there: pump() sees the new next_start and moves it to timed_.
   place(host, h);
   arm_timer();
@@ -49,14 +48,38 @@ void HostQueue::clear() {
   hosts_.clear();
   ring_.clear();
   timed_.clear();
+  resting_.clear();
   waiting_ = 0;
   started_ = 0;
   timer_.cancel();
   timer_at_ = {};
 }
 
+std::vector<HostQueue::Token> HostQueue::take_waiting() {
+  std::vector<Token> taken;
+  taken.reserve(waiting_);
+  std::vector<std::string> keys;
+  for (auto& [key, host] : hosts_) {
+    if (host.waiting.empty() && host.where != Where::kRing) continue;
+    taken.insert(taken.end(), host.waiting.begin(), host.waiting.end());
+    host.waiting.clear();
+    if (host.where == Where::kTimed) unschedule(host);
+    if (host.where == Where::kRing) host.where = Where::kNone;  // the ring is emptied below
+    keys.push_back(key);
+  }
+  ring_.clear();
+  waiting_ = 0;
+  for (const auto& key : keys) {
+    const auto it = hosts_.find(key);
+    if (it != hosts_.end()) place(key, it->second);  // idle now, or busy until finished()
+  }
+  arm_timer();
+  return taken;
+}
+
 // Puts an unscheduled host where it belongs: the ring (may start now), timed_ (waits for its
-// delay, or idle until its delay ran out) or nowhere (all its slots busy). May erase `host`.
+// delay), resting_ (idle until its delay ran out) or nowhere (all its slots busy). May erase
+// `host`.
 void HostQueue::place(const std::string& key, Host& host) {
   if (host.where != Where::kNone) return;
   const bool idle = host.waiting.empty() && host.started == 0;
@@ -71,8 +94,29 @@ void HostQueue::place(const std::string& key, Host& host) {
     host.where = Where::kRing;
     return;
   }
+  if (idle) {
+    // No timer: a pending one would keep the loop, and so the crawl, alive for one delay after
+    // its last fetch. The delay still holds for the next push() (it finds next_start here).
+    host.timed = resting_.emplace(host.next_start, key);
+    host.where = Where::kResting;
+    return;
+  }
   host.timed = timed_.emplace(host.next_start, key);
   host.where = Where::kTimed;
+}
+
+void HostQueue::unschedule(Host& host) {
+  if (host.where == Where::kTimed) timed_.erase(host.timed);
+  if (host.where == Where::kResting) resting_.erase(host.timed);
+  host.where = Where::kNone;
+}
+
+void HostQueue::forget_rested() {
+  const auto now = Clock::now();
+  while (!resting_.empty() && resting_.begin()->first <= now) {
+    hosts_.erase(resting_.begin()->second);  // still idle: any activity took it out of resting_
+    resting_.erase(resting_.begin());
+  }
 }
 
 void HostQueue::pump() {

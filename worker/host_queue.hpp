@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace crawler {
 
@@ -20,8 +21,10 @@ namespace crawler {
 ///  - round-robin over the hosts that may start, so one slow host never takes every slot.
 /// Bounds: it holds exactly the tokens pushed and not yet started (the caller bounds those: the
 /// engine's outstanding() is the back-pressure signal), plus one entry per host that has waiting
-/// or started tokens or whose delay has not yet run out since its last start; idle hosts are
-/// removed once their delay has passed, so the host table never outgrows that.
+/// or started tokens or whose delay had not yet run out at the last push(); idle hosts are
+/// removed by the first push() after their delay has passed, so the host table never outgrows
+/// that. Only hosts with waiting tokens keep the timer armed: an idle host's delay is kept
+/// without one, so the io_context runs out of work as soon as the last started token finished.
 /// Not thread-safe: use only on the io_context's thread.
 class HostQueue {
  public:
@@ -53,23 +56,31 @@ class HostQueue {
   /// Forgets every waiting token, every slot and every host (cancellation).
   void clear();
 
+  /// Removes and returns every waiting token (not started), in no particular order. Started
+  /// tokens keep their slots, hosts keep their delays.
+  std::vector<Token> take_waiting();
+
   std::size_t waiting() const { return waiting_; }  ///< pushed, not started
   std::size_t started() const { return started_; }  ///< started, not finished
   std::size_t hosts() const { return hosts_.size(); }
 
  private:
   using Clock = std::chrono::steady_clock;
-  enum class Where { kNone, kRing, kTimed };
+  enum class Where { kNone, kRing, kTimed, kResting };
   struct Host {
     std::deque<Token> waiting;
     int started = 0;
     int delay_ms = 0;
     Clock::time_point next_start{};  ///< earliest start allowed for the next request
     Where where = Where::kNone;
-    std::multimap<Clock::time_point, std::string>::iterator timed;
+    std::multimap<Clock::time_point, std::string>::iterator timed;  ///< in timed_ or resting_
   };
 
   void place(const std::string& key, Host& host);
+  /// Takes `host` out of timed_ or resting_ (it is then placed afresh).
+  void unschedule(Host& host);
+  /// Removes the idle hosts whose delay has run out.
+  void forget_rested();
   void pump();
   void arm_timer();
   void on_timer();
@@ -81,6 +92,7 @@ class HostQueue {
   std::unordered_map<std::string, Host> hosts_;
   std::deque<std::string> ring_;                         ///< hosts that may start now
   std::multimap<Clock::time_point, std::string> timed_;  ///< hosts waiting for their delay
+  std::multimap<Clock::time_point, std::string> resting_;  ///< idle hosts, delay not yet run out
   std::size_t waiting_ = 0;
   std::size_t started_ = 0;
   bool pumping_ = false;

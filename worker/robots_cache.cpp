@@ -40,6 +40,12 @@ RobotsCache::Entry RobotsCache::verdict(const PageRecord& record, std::string_vi
         entry.rules = RobotsRules::allow_all();
       }
       break;
+    case FetchError::kTimeout:
+      // The host answers, too slowly: its pages are refused by the robots rule, as after a 5xx,
+      // not reported as timeouts of pages that were never asked for.
+      entry.rules = RobotsRules::disallow_all();
+      entry.detail = "robots.txt timed out: " + record.error_detail;
+      break;
     case FetchError::kTooManyRedirects:
     case FetchError::kBadRedirect:
       entry.rules = RobotsRules::allow_all();  // RFC 9309: unfollowable redirects = unavailable

@@ -19,7 +19,8 @@ class RobotsCache {
  public:
   struct Entry {
     RobotsRules rules = RobotsRules::allow_all();
-    FetchError unreachable = FetchError::kNone;  ///< robots.txt could not be fetched (network)
+    FetchError unreachable =
+        FetchError::kNone;  ///< robots.txt could not be fetched (network, not a timeout)
     std::string detail;  ///< why everything is refused (unreachable or 5xx), else empty
   };
 
@@ -36,7 +37,9 @@ class RobotsCache {
   std::size_t size() const { return index_.size(); }
 
   /// The verdict for a robots.txt fetch per RFC 9309: 2xx → parse `body`; 4xx and unfollowable
-  /// redirects → allow all; 5xx → disallow all; network failure → disallow all, `unreachable` set.
+  /// redirects → allow all; 5xx and timeout → disallow all (`detail` says why, pages are refused
+  /// as kRobots); other network failures → disallow all, `unreachable` set (pages carry that
+  /// error).
   static Entry verdict(const PageRecord& record, std::string_view body,
                        std::string_view user_agent);
 

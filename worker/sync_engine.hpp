@@ -43,6 +43,8 @@ class SyncEngine final : public CrawlEngine {
   }
   std::size_t in_flight() const override { return running_ ? 1 : 0; }
   void cancel_all() override;
+  /// The queued tasks (all but the one running, which blocks the loop anyway): as cancel_all().
+  void cancel_waiting() override { cancel_all(); }
 
  private:
   using Clock = std::chrono::steady_clock;

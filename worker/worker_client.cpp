@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "common/fetch_cli.hpp"
+#include "proto/zmq_endpoint.hpp"
 #include "worker/crawl_engine.hpp"
 
 namespace crawler {
@@ -56,7 +57,10 @@ void add_worker_client_options(CLI::App& app, WorkerClientOptions& o) {
   o.worker_id = default_worker_id();
   app.add_option("--connect", o.connect, "coordinator endpoint, e.g. tcp://127.0.0.1:5555")
       ->envname("CRAWL_CONNECT")
-      ->required();
+      ->required()
+      ->check([](const std::string& value) {
+        return zmq_endpoint_problem(value, EndpointUse::kConnect);
+      });
   flag("worker-id", o.worker_id, "stable name of this worker (hosts are sharded by it)");
   flag("heartbeat-ms", o.heartbeat_ms, "heartbeat interval towards the coordinator")
       ->check(CLI::Range(10, 600'000));
@@ -107,6 +111,10 @@ WorkerClient::~WorkerClient() {
 
 void WorkerClient::start() {
   options_.check_curve_flags();
+  if (const std::string problem = zmq_endpoint_problem(options_.connect, EndpointUse::kConnect);
+      !problem.empty()) {
+    throw std::runtime_error("cannot connect to " + problem);
+  }
   if (!options_.curve && !options_.curve_server_key_file.empty()) {
     options_.curve =
         load_curve_client_keys(options_.curve_server_key_file, options_.curve_secret_key_file);
@@ -313,6 +321,9 @@ void WorkerClient::on_frame(const zmq::message_t& frame) {
       spdlog::info("the coordinator says the crawl is over");
       finish(0, 0);
       return;
+    case wire::Envelope::kRejoin:
+      on_rejoin();
+      return;
     default:
       refused_.count(FrameError::kUnexpected);
       spdlog::warn("refused a worker-bound message of the wrong kind");
@@ -353,6 +364,29 @@ void WorkerClient::on_welcome(const wire::Welcome& welcome) {
   state_ = State::kWorking;
   spdlog::info("{} welcomed (capacity {})", options_.worker_id, capacity_);
   grant_credit();
+}
+
+void WorkerClient::on_rejoin() {
+  switch (state_) {
+    case State::kWorking:
+      ++counters_.rejoins;
+      reconnect("the coordinator does not know this worker (was it restarted?)");
+      return;
+    case State::kDraining:
+      // Results for a registration the coordinator no longer has are dropped there.
+      spdlog::warn(
+          "the coordinator no longer knows this worker while it drains: exiting with {} "
+          "tasks in hand",
+          held_.size());
+      finish(held_.empty() ? 0 : 1, 0);
+      return;
+    case State::kIdle:
+    case State::kConnecting:  // on a fresh connection nothing but the Hello was sent
+    case State::kDone:
+      refused_.count(FrameError::kUnexpected);
+      spdlog::warn("refused a Rejoin before a Welcome");
+      return;
+  }
 }
 
 void WorkerClient::on_tasks(const wire::TaskBatch& batch) {

@@ -50,9 +50,9 @@ struct WorkerClientOptions {
   std::size_t capacity() const;
 };
 
-/// Adds --connect, --worker-id, --heartbeat-ms, --liveness-ms, --log-level, the CURVE key files
-/// and the worker-local fetch flags (--concurrency, --per-host, --parse-threads, --think-ms,
-/// --mode) to `app`.
+/// Adds --connect (checked by zmq_endpoint_problem: a bad one fails the parse), --worker-id,
+/// --heartbeat-ms, --liveness-ms, --log-level, the CURVE key files and the worker-local fetch
+/// flags (--concurrency, --per-host, --parse-threads, --think-ms, --mode) to `app`.
 void add_worker_client_options(CLI::App& app, WorkerClientOptions& options);
 
 /// One worker's connection to the coordinator, on one io_context thread.
@@ -61,8 +61,11 @@ void add_worker_client_options(CLI::App& app, WorkerClientOptions& options);
 /// settings; credit is granted as capacity frees; each task runs on the engine and its result
 /// goes back. If the coordinator is silent past the deadline (or sends no Welcome), the worker
 /// connects afresh (new socket, new routing id, new Hello) and abandons the tasks it held: the
-/// coordinator sends them again. Shutdown from the coordinator: exit 0. SIGTERM/SIGINT: stop
-/// granting credit (Drain), finish the tasks held, send their results, say goodbye, exit 0.
+/// coordinator sends them again. So does a Rejoin from the coordinator (it has no registration
+/// for this connection: it was restarted, or lost this worker), at once; while draining, a
+/// Rejoin ends the worker (exit 1 with tasks in hand). Shutdown from the coordinator: exit 0.
+/// SIGTERM/SIGINT: stop granting credit (Drain), finish the tasks held, send their results, say
+/// goodbye, exit 0.
 ///
 /// Bounds: the worker holds at most capacity() tasks, counting results not yet handed to
 /// ZeroMQ, and grants credit only for free slots; so its result queue is bounded by capacity()
@@ -99,6 +102,7 @@ class WorkerClient {
     std::uint64_t duplicate_tasks = 0;  ///< tasks already held (sent again by the coordinator)
     std::uint64_t over_credit = 0;      ///< tasks beyond the granted credit, refused
     std::uint64_t reconnects = 0;
+    std::uint64_t rejoins = 0;            ///< reconnects because the coordinator said Rejoin
     std::uint64_t truncated_results = 0;  ///< results whose links were cut to fit the frame cap
     std::uint64_t failed_handshakes = 0;  ///< e.g. CURVE keys the coordinator refused
   };
@@ -118,6 +122,7 @@ class WorkerClient {
   void on_handshake_failed(const ZmqHandshakeMonitor::Failure& failure);
   void on_frame(const zmq::message_t& frame);
   void on_welcome(const wire::Welcome& welcome);
+  void on_rejoin();
   void on_tasks(const wire::TaskBatch& batch);
   void on_record(std::uint64_t generation, std::uint64_t task_id, PageRecord record);
   void on_tick();
