@@ -44,7 +44,10 @@ class Transfer {
   /// Resets the handle and sets every option to GET `url` (an absolute http(s) URL): http/https
   /// only (redirects too), redirects followed up to options.max_redirects, any encoding curl
   /// decodes, connect/total/low-speed timeouts, body and header caps, user agent, `network`'s
-  /// lists, no signals, TCP keepalive. With a guard, every socket curl opens (for the URL and
+  /// lists, no signals, TCP keepalive. TLS: options.ca_file / ca_path / insecure; the
+  /// system CA path libcurl was built with is unset (a CA path turns off libcurl's CA cache, so
+  /// every connection would re-read the whole bundle: one load per multi handle instead).
+  /// Proxy: options.proxy / no_proxy, else libcurl's environment variables. With a guard, every socket curl opens (for the URL and
   /// for each redirect) is checked before it connects; `host_named_by_user` lets the URL's own
   /// host connect anywhere (FetchTask::host_named_by_user).
   void configure(const std::string& url, const FetchOptions& options, const Network& network,
@@ -73,6 +76,7 @@ class Transfer {
                               bool header_over_cap = false, bool refused = false);
 
  private:
+  void configure_tls(const std::string& url, const FetchOptions& options);
   static std::size_t on_write(char* data, std::size_t size, std::size_t count,
                               void* userp) noexcept;
   static std::size_t on_header(char* data, std::size_t size, std::size_t count,
