@@ -1,7 +1,7 @@
 // End to end over HTTPS: the real `crawl` binary against nginx (tests/support/tls_front.hpp)
 // in front of simweb, with a CA made for this run. Trust (--cacert, --capath, --insecure), one
-// CA load per process, connection reuse counted at the server, and the reason a page fails when
-// TLS does.
+// CA load per process, connection reuse and HTTP/2 multiplexing counted at the server, and the
+// reason a page fails when TLS does.
 
 #include <gtest/gtest.h>
 #include <sys/inotify.h>
@@ -176,6 +176,23 @@ TEST_F(TlsE2E, TheCaBundleIsReadOncePerProcessHoweverManyConnections) {
   const int worker_opens = opens.take();
   EXPECT_GE(worker_opens, 1);
   EXPECT_LE(worker_opens, 2);
+}
+
+class Http2E2E : public TlsE2E {
+ protected:
+  Http2E2E() : TlsE2E(/*http2=*/true, /*hosts=*/1, /*pages=*/50) {}
+};
+
+TEST_F(Http2E2E, AHostsRequestsShareOneConnection) {
+  const auto r = crawl(
+      {"--workers", "0", "--cacert", front_.ca_file(), "--per-host", "8", "--concurrency", "16"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("50 ok, 0 failed"), std::string::npos) << r.err;
+  ASSERT_TRUE(front_.wait_for_requests(50, 10s));
+  const auto requests = front_.requests();
+  ASSERT_EQ(requests.size(), 50u);  // the 50 seeds (seeds are not checked against robots.txt)
+  for (const auto& request : requests) EXPECT_EQ(request.protocol, "HTTP/2.0");
+  EXPECT_EQ(front_.connections(), 1u);  // 8 (one per transfer in flight) without PIPEWAIT
 }
 
 }  // namespace

@@ -134,6 +134,11 @@ void Transfer::configure_tls(const std::string& url, const FetchOptions& options
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
   }
+  // Only TLS negotiates HTTP/2 here (ALPN; no h2c): a plain-HTTP transfer must not wait to learn
+  // that its host's first connection cannot be shared.
+  if (url.compare(0, 6, "https:") == 0) {  // the engines pass normalised (lower-case) schemes
+    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+  }
 }
 
 std::size_t Transfer::on_write(char* data, std::size_t size, std::size_t count,

@@ -46,8 +46,10 @@ class Transfer {
   /// decodes, connect/total/low-speed timeouts, body and header caps, user agent, `network`'s
   /// lists, no signals, TCP keepalive. TLS: options.ca_file / ca_path / insecure; the
   /// system CA path libcurl was built with is unset (a CA path turns off libcurl's CA cache, so
-  /// every connection would re-read the whole bundle: one load per multi handle instead).
-  /// Proxy: options.proxy / no_proxy, else libcurl's environment variables. With a guard, every socket curl opens (for the URL and
+  /// every connection would re-read the whole bundle: one load per multi handle instead); https
+  /// transfers wait for a connection being set up to the same host (CURLOPT_PIPEWAIT) so that
+  /// HTTP/2 multiplexes them on it instead of opening more. Proxy: options.proxy / no_proxy,
+  /// else libcurl's environment variables. With a guard, every socket curl opens (for the URL and
   /// for each redirect) is checked before it connects; `host_named_by_user` lets the URL's own
   /// host connect anywhere (FetchTask::host_named_by_user).
   void configure(const std::string& url, const FetchOptions& options, const Network& network,
