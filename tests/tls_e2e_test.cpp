@@ -178,6 +178,24 @@ TEST_F(TlsE2E, TheCaBundleIsReadOncePerProcessHoweverManyConnections) {
   EXPECT_LE(worker_opens, 2);
 }
 
+TEST_F(TlsE2E, ATlsFailureAfterARedirectIsReportedAsTlsNotAsTheRedirectsStatus) {
+  {
+    std::ofstream seeds(tmp_.file("redirect-seeds.txt"));
+    seeds << front_.url("h0.sim", "/__redirect-to-wrong-name") << "\n";
+  }
+  const auto r = crawl({"--workers", "0", "--cacert", front_.ca_file(), "--ignore-robots",
+                        "--allow-host", "wrong-name.test"},
+                       tmp_.file("redirect-seeds.txt"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string out = output();
+  EXPECT_NE(out.find("\"status\":0,"), std::string::npos) << out;
+  EXPECT_EQ(out.find("\"status\":302"), std::string::npos) << out;
+  EXPECT_NE(out.find("\"error\":\"tls\""), std::string::npos) << out;
+  EXPECT_NE(out.find("redirect to https://wrong-name.test:" + std::to_string(front_.port())),
+            std::string::npos)
+      << out;
+}
+
 class Http2E2E : public TlsE2E {
  protected:
   Http2E2E() : TlsE2E(/*http2=*/true, /*hosts=*/1, /*pages=*/50) {}

@@ -59,6 +59,7 @@ void Transfer::configure(const std::string& url, const FetchOptions& options,
   max_header_bytes_ = options.max_header_bytes;
   header_bytes_ = 0;
   header_over_cap_ = false;
+  final_responses_ = 0;
   guard_ = network.guard != nullptr && network.guard->enabled() ? network.guard : nullptr;
   named_host_.clear();
   if (host_named_by_user) {
@@ -165,7 +166,12 @@ std::size_t Transfer::on_header(char* data, std::size_t size, std::size_t count,
   auto* self = static_cast<Transfer*>(userp);
   const std::size_t n = size * count;
   // Each response of a redirect chain (and each 1xx) starts with its status line.
-  if (n >= 5 && std::memcmp(data, "HTTP/", 5) == 0) self->header_bytes_ = 0;
+  if (n >= 5 && std::memcmp(data, "HTTP/", 5) == 0) {
+    self->header_bytes_ = 0;
+    // "HTTP/1.1 302 Found", "HTTP/2 200": the status follows the first space.
+    const char* space = static_cast<const char*>(std::memchr(data, ' ', n));
+    if (space == nullptr || space + 1 >= data + n || space[1] != '1') ++self->final_responses_;
+  }
   self->header_bytes_ += n;
   if (self->header_bytes_ > self->max_header_bytes_) {
     self->header_over_cap_ = true;
@@ -287,6 +293,10 @@ void Transfer::finish(CURLcode code, PageRecord& record) const {
   curl_off_t total_us = 0;
   curl_easy_getinfo(easy_, CURLINFO_TOTAL_TIME_T, &total_us);
 
+  // The last status curl saw belongs to a redirect when the redirect's target never answered.
+  const bool failed_after_redirect =
+      code != CURLE_OK && redirects > 0 && final_responses_ <= redirects;
+  if (failed_after_redirect) status = 0;
   record.status = static_cast<int>(status);
   record.content_type = content_type != nullptr ? content_type : "";
   record.bytes = body_.size();
@@ -300,6 +310,10 @@ void Transfer::finish(CURLcode code, PageRecord& record) const {
   record.error_detail.clear();
   if (record.error != FetchError::kNone) {
     record.error_detail = error_[0] != '\0' ? error_ : curl_easy_strerror(code);
+    if (failed_after_redirect && effective != nullptr && record.error != FetchError::kBadRedirect &&
+        record.error != FetchError::kForbiddenAddress) {
+      record.error_detail = "redirect to " + std::string(effective) + ": " + record.error_detail;
+    }
     if (record.error == FetchError::kBadRedirect && effective != nullptr) {
       record.error_detail = "redirect to " + std::string(effective) + ": " + record.error_detail;
     }

@@ -57,6 +57,8 @@ class Transfer {
 
   /// Fills status, final_url, content_type, bytes, fetch_ms, error and error_detail of `record`
   /// from the finished transfer (`code` is curl's result). A non-2xx final status is kHttpStatus.
+  /// A failure after a redirect, before the redirect's target answered (TLS, connect, DNS, ...),
+  /// has status 0 and "redirect to URL: " before its detail: no status of the target is known.
   void finish(CURLcode code, PageRecord& record) const;
 
   /// Retry-After of the last response in seconds (delay-seconds or HTTP-date), 0 when absent.
@@ -100,6 +102,7 @@ class Transfer {
   std::uint64_t max_header_bytes_ = 0;
   std::uint64_t header_bytes_ = 0;  ///< of the current response (reset at each status line)
   bool header_over_cap_ = false;
+  long final_responses_ = 0;  ///< responses with a final (non-1xx) status line, redirects included
   const AddressGuard* guard_ = nullptr;
   std::string named_host_;  ///< the URL's host when the user named it (canonical), else empty
   std::string refused_;     ///< why the guard refused a socket, empty when it did not
