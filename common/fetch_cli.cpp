@@ -107,4 +107,27 @@ void add_guard_options(CLI::App& app, FetchOptions& o) {
       ->envname("CRAWL_ALLOW_PRIVATE")->group(group);
 }
 
+void add_network_options(CLI::App& app, FetchOptions& o) {
+  const std::string group = "TLS and proxy";
+  flag(app, "cacert", o.ca_file,
+       "PEM file of the CAs to trust instead of the system's bundle (read once per process)")
+      ->group(group);
+  flag(app, "capath", o.ca_path,
+       "directory of CA certificates in OpenSSL's hashed layout (c_rehash) to trust; without "
+       "--cacert, instead of the system's bundle")
+      ->group(group);
+  app.add_flag("--insecure", o.insecure,
+               "do not verify certificates or host names (warned in the log and the summary)")
+      ->envname(env_name("insecure"))
+      ->group(group);
+  flag(app, "proxy", o.proxy,
+       "proxy for every request, as curl's --proxy (http://HOST:PORT, socks5h://...); default: "
+       "the http_proxy/https_proxy environment variables")
+      ->group(group);
+  flag(app, "noproxy", o.no_proxy,
+       "comma-separated hosts (and domains under them) reached without the proxy, as curl's "
+       "--noproxy; '*' for all")
+      ->group(group);
+}
+
 }  // namespace crawler

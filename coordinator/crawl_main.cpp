@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   crawler::add_worker_pool_options(app, pool, /*standalone=*/false);
   // Only here, not in crawl-coordinator: the fetching process's guard (passed to --workers N).
   crawler::add_guard_options(app, options.fetch);
+  crawler::add_network_options(app, options.fetch);  // likewise
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

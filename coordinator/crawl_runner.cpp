@@ -213,6 +213,9 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const C
     }
     std::string extra = buf;
     extra += "loop lag    " + telemetry->lag_summary() + "\n";
+    if (options.fetch.insecure) {
+      extra += "WARNING     --insecure: TLS certificates and host names were NOT verified\n";
+    }
     if (hooks.summary_lines) extra += hooks.summary_lines();
     std::fputs(stats.summary(extra).c_str(), stderr);
   };

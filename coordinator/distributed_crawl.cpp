@@ -125,6 +125,15 @@ class LocalCluster : public TaskSink {
     // The SSRF guard is each worker's own (a Welcome never widens it): hand down the user's.
     for (const auto& host : f.allow_hosts) o.args.insert(o.args.end(), {"--allow-host", host});
     if (f.allow_private) o.args.push_back("--allow-private");
+    // So are its CA and proxy settings: the workers run on this machine, with these files.
+    const auto pass = [&](const char* flag, const std::string& value) {
+      if (!value.empty()) o.args.insert(o.args.end(), {flag, value});
+    };
+    pass("--cacert", f.ca_file);
+    pass("--capath", f.ca_path);
+    pass("--proxy", f.proxy);
+    pass("--noproxy", f.no_proxy);
+    if (f.insecure) o.args.push_back("--insecure");
     return o;
   }
 

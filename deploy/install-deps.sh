@@ -11,6 +11,8 @@ packages=(
   libmodest-dev libgumbo-dev libicu-dev zlib1g-dev
   librocksdb-dev libpsl-dev libxxhash-dev libcli11-dev
   procps time python3
+  # The tests' HTTPS and HTTP/2 front to simweb, with a CA made per run (tests/support/tls_front.*).
+  nginx openssl
   # The benchmarks only: the fetch-only ceilings (curl, wget2) and crawl-bench's plots.
   curl wget2 gnuplot-nox
   # The fuzz preset (deploy/fuzz.sh): clang 14 with libFuzzer and the sanitizer runtimes, and
@@ -34,4 +36,12 @@ fi
 echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
+# nginx is started by the tests themselves: keep its package from starting a system nginx on
+# port 80 (policy-rc.d says "no" to every service start during this install, then goes).
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+  $SUDO chmod +x "$policy"
+  trap '$SUDO rm -f "$policy"' EXIT
+fi
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -26,7 +26,8 @@ struct ServerConfig {
 /// Counters the server keeps, for tests that check what a crawler did to it.
 struct ServerStats {
   std::uint64_t requests = 0;
-  std::uint64_t connections = 0;
+  std::uint64_t connections = 0;             ///< TCP connections accepted
+  std::uint64_t absolute_form_requests = 0;  ///< requests sent as to a proxy (see Session)
   std::map<std::string, std::uint64_t> requests_by_host;  ///< by Host header (without port)
   std::map<std::string, std::uint64_t>
       max_concurrent_conns_by_host;  ///< peak open connections per host

@@ -22,6 +22,27 @@ bool is_http_error(const beast::error_code& ec) {
   return &ec.category() == &http::make_error_code(http::error::bad_target).category();
 }
 
+/// RFC 9112 section 3.2.2: a server accepts a target in absolute form ("http://h3.sim:PORT/x",
+/// what a client sends to a forward proxy) and takes the host from it, not from Host. simweb
+/// then serves as the proxy in front of its own site (tests of --proxy). Rewrites `request` to
+/// origin form; false when it was in origin form already.
+bool to_origin_form(http::request<http::string_body>& request) {
+  const std::string_view target = sv(request.target());
+  constexpr std::string_view kScheme = "http://";
+  if (target.size() < kScheme.size()) return false;
+  for (std::size_t i = 0; i < kScheme.size(); ++i) {
+    if ((target[i] | 0x20) != kScheme[i] && target[i] != kScheme[i]) return false;
+  }
+  const std::string_view rest = target.substr(kScheme.size());
+  const std::size_t end = rest.find_first_of("/?");
+  const std::string authority(rest.substr(0, end));
+  std::string path(end == std::string_view::npos ? std::string_view() : rest.substr(end));
+  if (path.empty() || path.front() == '?') path.insert(path.begin(), '/');
+  request.set(http::field::host, authority);
+  request.target(path);
+  return true;
+}
+
 }  // namespace
 
 Session::Session(net::ip::tcp::socket&& socket, const SessionContext& context, std::uint64_t id)
@@ -59,7 +80,8 @@ void Session::on_read(beast::error_code ec, std::size_t) {
       return respond_error(431);
     return respond_error(400);
   }
-  const Request& request = parser_->get();
+  Request& request = parser_->get();
+  if (to_origin_form(request)) ctx_.stats.count_absolute_form();
   int host = ctx_.site.find_host(sv(request[http::field::host]));
   if (!Router::is_stats(sv(request.target()))) {
     ctx_.stats.count_request(host);

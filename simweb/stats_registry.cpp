@@ -28,6 +28,7 @@ ServerStats StatsRegistry::snapshot() const {
   ServerStats s;
   s.requests = requests_.load(std::memory_order_relaxed);
   s.connections = connections_.load(std::memory_order_relaxed);
+  s.absolute_form_requests = absolute_form_.load(std::memory_order_relaxed);
   for (int host = 0; host < site_.host_count(); ++host) {
     const auto& h = hosts_[static_cast<std::size_t>(host)];
     const auto requests = h.requests.load(std::memory_order_relaxed);
@@ -43,7 +44,8 @@ std::string StatsRegistry::to_json() const {
   std::string out =
       "{\"requests\":" + std::to_string(requests_.load(std::memory_order_relaxed)) +
       ",\"connections\":" + std::to_string(connections_.load(std::memory_order_relaxed)) +
-      ",\"hosts\":{";
+      ",\"absolute_form_requests\":" +
+      std::to_string(absolute_form_.load(std::memory_order_relaxed)) + ",\"hosts\":{";
   bool first = true;
   for (int host = 0; host < site_.host_count(); ++host) {
     const auto& h = hosts_[static_cast<std::size_t>(host)];

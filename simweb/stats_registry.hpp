@@ -20,6 +20,8 @@ class StatsRegistry {
 
   /// One accepted TCP connection.
   void count_connection() { connections_.fetch_add(1, std::memory_order_relaxed); }
+  /// One request that named its URL in absolute form, as clients do to a forward proxy.
+  void count_absolute_form() { absolute_form_.fetch_add(1, std::memory_order_relaxed); }
   /// One request (not /__stats) for site host `host`, or -1 when the Host is not the site's.
   void count_request(int host);
   /// A connection now belongs to `host` (its first request named it): raises the host's open
@@ -31,8 +33,9 @@ class StatsRegistry {
   /// A consistent-enough copy (each counter read atomically). Hosts with no request and no
   /// connection are left out.
   ServerStats snapshot() const;
-  /// The /__stats body: {"requests":N,"connections":N,"hosts":{"h0.sim":{"requests":N,
-  /// "max_concurrent_connections":N},...}}, hosts as in snapshot(), in host order.
+  /// The /__stats body: {"requests":N,"connections":N,"absolute_form_requests":N,"hosts":
+  /// {"h0.sim":{"requests":N,"max_concurrent_connections":N},...}}, hosts as in snapshot(), in
+  /// host order.
   std::string to_json() const;
 
  private:
@@ -45,6 +48,7 @@ class StatsRegistry {
   const Site& site_;
   std::atomic<std::uint64_t> requests_{0};
   std::atomic<std::uint64_t> connections_{0};
+  std::atomic<std::uint64_t> absolute_form_{0};
   std::unique_ptr<HostCounters[]> hosts_;
 };
 

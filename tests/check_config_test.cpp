@@ -43,6 +43,31 @@ TEST(CheckConfig, ShowsConnectToAndTheGuardFromFlagsAndEnvironment) {
   EXPECT_NE(r.out.find("max-url-length=4096"), std::string::npos) << r.out;
 }
 
+TEST(CheckConfig, CrawlAndWorkerTakeTheTlsAndProxyFlagsAndTheCoordinatorDoesNot) {
+  // Files are not read: the CA file need not exist where the manifests are checked.
+  const auto crawl = run_child({bin_path("crawl"), "--check-config", "--seeds", "s.txt", "--cacert",
+                                "/etc/crawler/ca/ca.pem", "--capath", "/etc/crawler/ca",
+                                "--insecure", "--noproxy", "intranet.example,.corp"});
+  EXPECT_EQ(crawl.exit_code, 0) << crawl.err;
+  EXPECT_NE(crawl.out.find("cacert=\"/etc/crawler/ca/ca.pem\""), std::string::npos) << crawl.out;
+  EXPECT_NE(crawl.out.find("capath=\"/etc/crawler/ca\""), std::string::npos) << crawl.out;
+  EXPECT_NE(crawl.out.find("insecure=true"), std::string::npos) << crawl.out;
+  EXPECT_NE(crawl.out.find("noproxy=\"intranet.example,.corp\""), std::string::npos) << crawl.out;
+  {
+    ScopedEnv env("CRAWL_PROXY", "http://proxy.example:3128");
+    const auto worker =
+        run_child({bin_path("crawl-worker"), "--check-config", "--connect", "tcp://c:5555"});
+    EXPECT_EQ(worker.exit_code, 0) << worker.err;
+    EXPECT_NE(worker.out.find("proxy=\"http://proxy.example:3128\""), std::string::npos)
+        << worker.out;
+    // A proxy is the fetching process's network, which the coordinator does not choose.
+    const auto coordinator =
+        run_child({bin_path("crawl-coordinator"), "--check-config", "--seeds", "s.txt"});
+    EXPECT_EQ(coordinator.exit_code, 2) << coordinator.out;
+    EXPECT_NE(coordinator.err.find("CRAWL_PROXY"), std::string::npos) << coordinator.err;
+  }
+}
+
 TEST(CheckConfig, WorkerTakesTheGuardFlagsAndTheCoordinatorDoesNot) {
   {
     ScopedEnv env("CRAWL_ALLOW_PRIVATE", "true");

@@ -103,7 +103,7 @@ class CurlMultiTest : public ::testing::Test {
 
 TEST_F(CurlMultiTest, RunsManyTransfersOnOneLoopEachReportedOnce) {
   boost::asio::io_context io;
-  CurlMulti multi(io, {8, 2});
+  CurlMulti multi(io, {.max_cached_connections = 8, .max_host_connections = 2});
   std::vector<std::unique_ptr<Easy>> easies;
   std::vector<int> calls(60, 0);
   for (int i = 0; i < 60; ++i) {
@@ -130,7 +130,7 @@ TEST_F(CurlMultiTest, RunsManyTransfersOnOneLoopEachReportedOnce) {
 
 TEST_F(CurlMultiTest, ReusesTheConnectionForSequentialTransfers) {
   boost::asio::io_context io;
-  CurlMulti multi(io, {4, 1});
+  CurlMulti multi(io, {.max_cached_connections = 4, .max_host_connections = 1});
   int finished = 0;
   std::vector<std::unique_ptr<Easy>> easies;
   std::function<void()> next = [&] {
@@ -150,7 +150,7 @@ TEST_F(CurlMultiTest, ReusesTheConnectionForSequentialTransfers) {
 
 TEST_F(CurlMultiTest, RemovedTransferNeverCallsItsHandler) {
   boost::asio::io_context io;
-  CurlMulti multi(io, {4, 4});
+  CurlMulti multi(io, {.max_cached_connections = 4, .max_host_connections = 4});
   Easy stall(url(0, "/fault/stall"), resolve_);
   Easy page(url(1, "/"), resolve_);
   bool stall_called = false;
@@ -179,7 +179,7 @@ TEST_F(CurlMultiTest, DestroyedWithTransfersInFlightLeavesNothingBehind) {
   std::vector<std::unique_ptr<Easy>> easies;
   bool called = false;
   {
-    CurlMulti multi(io, {8, 2});
+    CurlMulti multi(io, {.max_cached_connections = 8, .max_host_connections = 2});
     for (int i = 0; i < 4; ++i) {
       easies.push_back(std::make_unique<Easy>(url(i, "/fault/stall"), resolve_));
       ASSERT_TRUE(multi.add(easies.back()->h, [&](CURLcode) { called = true; }));

@@ -317,7 +317,7 @@ TEST_F(Simweb, StatsCountRequestsAndPeakConnectionsPerHost) {
   const auto stats = get("127.0.0.1", "/__stats");
   EXPECT_EQ(str(stats.res[http::field::content_type]), "application/json");
   EXPECT_EQ(stats.res.body(),
-            "{\"requests\":5,\"connections\":5,\"hosts\":{"
+            "{\"requests\":5,\"connections\":5,\"absolute_form_requests\":0,\"hosts\":{"
             "\"h1.sim\":{\"requests\":4,\"max_concurrent_connections\":3},"
             "\"h2.sim\":{\"requests\":1,\"max_concurrent_connections\":1}}}\n");
   const auto s = server_->stats();
@@ -357,7 +357,8 @@ TEST(SimwebProcess, StartsTheBinaryAndReportsItsPort) {
   const std::string json(std::istreambuf_iterator<char>(json_in), {});
   EXPECT_NE(json.find("\"port\":" + std::to_string(simweb.port()) + ","), std::string::npos)
       << json;
-  EXPECT_EQ(simweb.stats_json(), "{\"requests\":0,\"connections\":1,\"hosts\":{}}\n");
+  EXPECT_EQ(simweb.stats_json(),
+            "{\"requests\":0,\"connections\":1,\"absolute_form_requests\":0,\"hosts\":{}}\n");
   Client client(simweb.port());
   EXPECT_EQ(client.get("h2.sim", "/").res.result_int(), 200);
   EXPECT_NE(simweb.stats_json().find("\"h2.sim\":{\"requests\":1,"), std::string::npos);

@@ -31,9 +31,11 @@ AsyncEngine::AsyncEngine(boost::asio::io_context& io, const FetchOptions& option
       guard_(options),
       retry_(options),
       pool_(static_cast<std::size_t>(std::clamp(options.concurrency, 1, 256))),
-      multi_(io, CurlMulti::Limits{options.concurrency, options.per_host}),
+      multi_(io, CurlMulti::Limits{.max_cached_connections = options.concurrency,
+                                   .max_host_connections = options.per_host}),
       hosts_(io, HostQueue::Limits{options.concurrency, options.per_host},
              [this](HostQueue::Token id) { start(id); }),
+      max_cached_connections_(CurlMulti::connection_ceiling(options.concurrency)),
       parse_pool_(static_cast<std::size_t>(std::max(1, options.parse_threads))) {}
 
 AsyncEngine::~AsyncEngine() {
@@ -125,6 +127,12 @@ void AsyncEngine::start(JobId id) {
   job.stage = Stage::kInFlight;
   ++job.attempts;
   const std::string host = job.host;
+  // Size the connection cache for the hosts in rotation before a transfer ends and curl prunes.
+  const auto now = std::chrono::steady_clock::now();
+  recent_hosts_.touch(host, now);
+  const long wanted = static_cast<long>(recent_hosts_.count(now)) * options_.per_host;
+  multi_.set_max_cached_connections(
+      std::clamp<long>(wanted, options_.concurrency, max_cached_connections_));
   try {
     job.transfer = pool_.acquire();
     job.transfer->configure(

@@ -10,17 +10,18 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/link_limits.hpp"
 #include "worker/address_guard.hpp"
 #include "worker/connect_to_list.hpp"
 #include "worker/crawl_engine.hpp"
 #include "worker/curl_multi.hpp"
 #include "worker/host_queue.hpp"
-#include "worker/resolve_list.hpp"
+#include "worker/recent_hosts.hpp"
 #include "worker/report_poster.hpp"
+#include "worker/resolve_list.hpp"
 #include "worker/retry_policy.hpp"
 #include "worker/robots_cache.hpp"
 #include "worker/transfer_pool.hpp"
-#include "common/link_limits.hpp"
 
 namespace crawler {
 
@@ -31,7 +32,11 @@ namespace crawler {
 /// callback never runs inside submit() or cancel_all() and may call back into the engine.
 /// Bounds: tasks are held until reported (the caller bounds them; outstanding() is the
 /// back-pressure signal); robots cache RobotsCache::kDefaultCapacity origins; transfer pool
-/// min(concurrency, 256) idle handles; host table as HostQueue says.
+/// min(concurrency, 256) idle handles; host table as HostQueue says. Connections: at most
+/// per_host per host; the cache keeps, idle or busy, per_host connections for each host fetched
+/// from in the last kConnectionMemory (libcurl closes a connection idle longer than 118 s
+/// anyway), at least `concurrency` and at most 3/4 of the descriptor limit (RLIMIT_NOFILE), so
+/// a host's next page reuses its connection however many hosts the crawl rotates over.
 /// Destroying the engine drops unreported tasks silently: call cancel_all() first to have them
 /// reported. Reports already posted are still delivered after destruction.
 class AsyncEngine final : public CrawlEngine {
@@ -47,6 +52,9 @@ class AsyncEngine final : public CrawlEngine {
   /// Cancels the tasks waiting for robots.txt, in the HostQueue or for a retry; robots.txt
   /// fetches not started are dropped. Transfers in flight and pages being parsed go on.
   void cancel_waiting() override;
+
+  /// How long a host's connections are worth keeping after its last request.
+  static constexpr std::chrono::seconds kConnectionMemory{120};
 
  private:
   using JobId = std::uint64_t;
@@ -100,6 +108,8 @@ class AsyncEngine final : public CrawlEngine {
   ReportPoster reports_{io_};
   CurlMulti multi_;                 ///< after jobs_: destroyed first, removing their easy handles
   HostQueue hosts_;
+  RecentHosts recent_hosts_{kConnectionMemory};
+  long max_cached_connections_;  ///< the cache's ceiling: 3/4 of RLIMIT_NOFILE
   boost::asio::thread_pool parse_pool_;
   std::shared_ptr<int> life_ = std::make_shared<int>(0);  ///< handlers hold a weak_ptr to this
 };

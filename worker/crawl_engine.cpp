@@ -1,7 +1,10 @@
 #include "worker/crawl_engine.hpp"
 
 #include <curl/curl.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 
@@ -30,6 +33,15 @@ void validate(const FetchOptions& o) {
   require(o.retry_after_max_ms >= 0, "retry_after_max_ms", "must not be negative");
   require(o.parse_threads >= 1, "parse_threads", "must be at least 1");
   require(o.think_ms >= 0, "think_ms", "must not be negative");
+  // Checked here rather than by the first TLS handshake, which would fail every https page.
+  std::error_code ec;
+  if (!o.ca_file.empty() &&
+      (::access(o.ca_file.c_str(), R_OK) != 0 || std::filesystem::is_directory(o.ca_file, ec))) {
+    throw std::runtime_error("--cacert " + o.ca_file + ": not a readable file");
+  }
+  if (!o.ca_path.empty() && !std::filesystem::is_directory(o.ca_path, ec)) {
+    throw std::runtime_error("--capath " + o.ca_path + ": not a directory");
+  }
 }
 
 }  // namespace
@@ -41,6 +53,11 @@ std::unique_ptr<CrawlEngine> CrawlEngine::create(boost::asio::io_context& io,
   static const CURLcode global = curl_global_init(CURL_GLOBAL_DEFAULT);
   if (global != CURLE_OK) {
     throw std::runtime_error(std::string("curl_global_init: ") + curl_easy_strerror(global));
+  }
+  if (options.insecure) {
+    spdlog::warn(
+        "--insecure: TLS certificates and host names are NOT verified; anyone on the "
+        "path can pose as any site");
   }
   if (options.mode == FetchOptions::Mode::kSync) return std::make_unique<SyncEngine>(io, options);
   return std::make_unique<AsyncEngine>(io, options);

@@ -2,7 +2,9 @@
 
 #include <poll.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <stdexcept>
@@ -28,8 +30,8 @@ CurlMulti::CurlMulti(boost::asio::io_context& io, Limits limits) : io_(io), time
   curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
   curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &CurlMulti::on_timer_trampoline);
   curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
-  curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS, limits.max_total_connections);
   curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, limits.max_host_connections);
+  if (limits.max_cached_connections > 0) set_max_cached_connections(limits.max_cached_connections);
   curl_multi_setopt(multi_, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
 }
 
@@ -43,6 +45,22 @@ CurlMulti::~CurlMulti() {
     socket->descriptor.release();
   }
   sockets_.clear();
+}
+
+void CurlMulti::set_max_cached_connections(long n) {
+  n = std::max(1L, n);
+  if (n == max_cached_) return;
+  max_cached_ = n;
+  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, n);
+}
+
+long CurlMulti::connection_ceiling(long at_least) {
+  rlimit limit{};
+  long descriptors = 1024;
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+    descriptors = static_cast<long>(std::min<rlim_t>(limit.rlim_cur, 1'000'000));
+  }
+  return std::max(at_least, descriptors * 3 / 4);
 }
 
 bool CurlMulti::add(CURL* easy, DoneHandler on_done) {

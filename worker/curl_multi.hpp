@@ -27,10 +27,14 @@ class CurlMulti {
   /// Called once when a transfer ends, after its easy handle was removed from the multi.
   using DoneHandler = std::function<void(CURLcode)>;
 
-  /// Connection limits handed to curl.
+  /// Connection limits handed to curl. There is deliberately no cap on connections in total:
+  /// the caller bounds transfers in flight (HostQueue), and a total cap below the hosts in
+  /// rotation times their connections makes curl close each host's idle connection before the
+  /// host's next request (one new connection, and TLS handshake, per page).
   struct Limits {
-    long max_total_connections = 0;  ///< CURLMOPT_MAX_TOTAL_CONNECTIONS (0: no limit)
-    long max_host_connections = 0;   ///< CURLMOPT_MAX_HOST_CONNECTIONS (0: no limit)
+    long max_cached_connections = 0;  ///< CURLMOPT_MAXCONNECTS: connections kept, idle or busy
+                                      ///< (0: curl's default, 4 per transfer added)
+    long max_host_connections = 0;    ///< CURLMOPT_MAX_HOST_CONNECTIONS (0: no limit)
   };
 
   /// Throws std::runtime_error if curl cannot create the multi handle.
@@ -47,6 +51,16 @@ class CurlMulti {
 
   /// Stops a transfer started with add() without calling its handler. No-op if not present.
   void remove(CURL* easy);
+
+  /// Resizes the connection cache (CURLMOPT_MAXCONNECTS; at least 1): past it, curl closes the
+  /// least recently used idle connection when a transfer ends. Cheap when unchanged.
+  void set_max_cached_connections(long n);
+  long max_cached_connections() const { return max_cached_; }
+
+  /// Connections a cache may keep in this process: 3/4 of the descriptors it may open
+  /// (RLIMIT_NOFILE; the rest for listeners, the coordinator's socket, output files), at least
+  /// `at_least`.
+  static long connection_ceiling(long at_least);
 
   /// Transfers added and not yet finished or removed.
   std::size_t size() const { return transfers_.size(); }
@@ -72,6 +86,7 @@ class CurlMulti {
   boost::asio::steady_timer timer_;
   /// Bumped by each timer callback: an expiry or post from before it does nothing.
   unsigned long timer_generation_ = 0;
+  long max_cached_ = 0;
   std::unordered_map<curl_socket_t, std::shared_ptr<Socket>> sockets_;
   std::unordered_map<CURL*, DoneHandler> transfers_;
   std::shared_ptr<int> life_ = std::make_shared<int>(0);  ///< handlers hold a weak_ptr to this

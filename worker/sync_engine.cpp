@@ -11,6 +11,7 @@
 #include "common/link_extractor.hpp"
 #include "common/link_limits.hpp"
 #include "common/url.hpp"
+#include "worker/curl_multi.hpp"
 
 namespace crawler {
 
@@ -21,7 +22,8 @@ SyncEngine::SyncEngine(boost::asio::io_context& io, const FetchOptions& options)
       connect_to_(options.connect_to),
       guard_(options),
       retry_(options),
-      transfer_(std::make_unique<Transfer>()) {}
+      transfer_(std::make_unique<Transfer>()),
+      max_cached_connections_(CurlMulti::connection_ceiling(4)) {}
 
 SyncEngine::~SyncEngine() { life_.reset(); }
 
@@ -124,6 +126,11 @@ PageRecord SyncEngine::fetch_with_retries(const std::string& url, const std::str
     transfer_->configure(url, options_,
                          Transfer::Network{resolve_.get(), connect_to_.get(), &guard_}, purpose,
                          host_named_by_user);
+    const auto now = Clock::now();
+    recent_hosts_.touch(host, now);
+    curl_easy_setopt(
+        transfer_->easy(), CURLOPT_MAXCONNECTS,
+        std::clamp<long>(static_cast<long>(recent_hosts_.count(now)), 4, max_cached_connections_));
     const CURLcode code = curl_easy_perform(transfer_->easy());
     transfer_->finish(code, record);
     body = transfer_->take_body();

@@ -9,11 +9,12 @@
 #include <string>
 #include <unordered_map>
 
-#include "worker/crawl_engine.hpp"
 #include "worker/address_guard.hpp"
 #include "worker/connect_to_list.hpp"
-#include "worker/resolve_list.hpp"
+#include "worker/crawl_engine.hpp"
+#include "worker/recent_hosts.hpp"
 #include "worker/report_poster.hpp"
+#include "worker/resolve_list.hpp"
 #include "worker/retry_policy.hpp"
 #include "worker/robots_cache.hpp"
 #include "worker/transfer.hpp"
@@ -25,8 +26,10 @@ namespace crawler {
 /// robots.txt handling, retries and result mapping (Transfer, RobotsCache, RetryPolicy), so it
 /// yields the same PageRecords. Waits (politeness delay, retry backoff) block the loop: that is
 /// the point of this model. Parsing runs inline. Reports are posted like the async engine's.
-/// Bounds: the queue holds what the caller submitted (outstanding() is the back-pressure
-/// signal); robots cache RobotsCache::kDefaultCapacity origins; host delay table kMaxHosts.
+/// Connections: one easy handle, whose cache keeps one connection for each host fetched from
+/// in the last 120 s (at most CurlMulti::connection_ceiling). Bounds: the queue holds what the
+/// caller submitted (outstanding() is the back-pressure signal); robots cache
+/// RobotsCache::kDefaultCapacity origins; host delay table kMaxHosts.
 /// Destroying the engine drops unreported tasks silently: call cancel_all() first.
 class SyncEngine final : public CrawlEngine {
  public:
@@ -74,6 +77,8 @@ class SyncEngine final : public CrawlEngine {
   std::unique_ptr<Transfer> transfer_;
   std::deque<Item> queue_;
   std::unordered_map<std::string, Clock::time_point> next_start_;  ///< per host
+  RecentHosts recent_hosts_{std::chrono::seconds(120)};            ///< sizes the connection cache
+  long max_cached_connections_;
   bool scheduled_ = false;
   bool running_ = false;
   ReportPoster reports_{io_};

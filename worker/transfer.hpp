@@ -44,7 +44,12 @@ class Transfer {
   /// Resets the handle and sets every option to GET `url` (an absolute http(s) URL): http/https
   /// only (redirects too), redirects followed up to options.max_redirects, any encoding curl
   /// decodes, connect/total/low-speed timeouts, body and header caps, user agent, `network`'s
-  /// lists, no signals, TCP keepalive. With a guard, every socket curl opens (for the URL and
+  /// lists, no signals, TCP keepalive. TLS: options.ca_file / ca_path / insecure; the
+  /// system CA path libcurl was built with is unset (a CA path turns off libcurl's CA cache, so
+  /// every connection would re-read the whole bundle: one load per multi handle instead); https
+  /// transfers wait for a connection being set up to the same host (CURLOPT_PIPEWAIT) so that
+  /// HTTP/2 multiplexes them on it instead of opening more. Proxy: options.proxy / no_proxy,
+  /// else libcurl's environment variables. With a guard, every socket curl opens (for the URL and
   /// for each redirect) is checked before it connects; `host_named_by_user` lets the URL's own
   /// host connect anywhere (FetchTask::host_named_by_user).
   void configure(const std::string& url, const FetchOptions& options, const Network& network,
@@ -52,6 +57,8 @@ class Transfer {
 
   /// Fills status, final_url, content_type, bytes, fetch_ms, error and error_detail of `record`
   /// from the finished transfer (`code` is curl's result). A non-2xx final status is kHttpStatus.
+  /// A failure after a redirect, before the redirect's target answered (TLS, connect, DNS, ...),
+  /// has status 0 and "redirect to URL: " before its detail: no status of the target is known.
   void finish(CURLcode code, PageRecord& record) const;
 
   /// Retry-After of the last response in seconds (delay-seconds or HTTP-date), 0 when absent.
@@ -73,6 +80,7 @@ class Transfer {
                               bool header_over_cap = false, bool refused = false);
 
  private:
+  void configure_tls(const std::string& url, const FetchOptions& options);
   static std::size_t on_write(char* data, std::size_t size, std::size_t count,
                               void* userp) noexcept;
   static std::size_t on_header(char* data, std::size_t size, std::size_t count,
@@ -94,6 +102,7 @@ class Transfer {
   std::uint64_t max_header_bytes_ = 0;
   std::uint64_t header_bytes_ = 0;  ///< of the current response (reset at each status line)
   bool header_over_cap_ = false;
+  long final_responses_ = 0;  ///< responses with a final (non-1xx) status line, redirects included
   const AddressGuard* guard_ = nullptr;
   std::string named_host_;  ///< the URL's host when the user named it (canonical), else empty
   std::string refused_;     ///< why the guard refused a socket, empty when it did not

@@ -79,6 +79,7 @@ void add_worker_client_options(CLI::App& app, WorkerClientOptions& o) {
   const std::string group = "Fetching (this worker's own; the rest comes from the coordinator)";
   add_local_fetch_options(app, o.fetch, group);
   add_guard_options(app, o.fetch);
+  add_network_options(app, o.fetch);
 }
 
 WorkerClient::WorkerClient(boost::asio::io_context& io, WorkerClientOptions options,

@@ -202,4 +202,12 @@ std::string inflate_gzip(const std::string& in) {
   return out;
 }
 
+std::uint64_t stats_number(const std::string& json, const std::string& key) {
+  const std::string needle = "\"" + key + "\":";
+  const auto at = json.find(needle);
+  EXPECT_NE(at, std::string::npos) << key << " not in " << json;
+  if (at == std::string::npos) return 0;
+  return std::stoull(json.substr(at + needle.size()));
+}
+
 }  // namespace crawler::test

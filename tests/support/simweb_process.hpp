@@ -53,6 +53,10 @@ class SimwebProcess {
   std::uint16_t port_ = 0;
 };
 
+/// The number after `"key":` in a /__stats body (the first such key: "requests" is the total,
+/// "h3.sim":{"requests":N comes later); a test failure and 0 when there is none.
+std::uint64_t stats_number(const std::string& json, const std::string& key);
+
 /// The lines of a text file (without '\n'), sorted byte-wise. Throws std::runtime_error when
 /// the file cannot be read.
 std::vector<std::string> read_sorted_lines(const std::filesystem::path& file);
