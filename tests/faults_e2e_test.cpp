@@ -23,12 +23,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::uintmax_t file_size_or_zero(const std::string& path) {
-  std::error_code ec;
-  const auto n = std::filesystem::file_size(path, ec);
-  return ec ? 0 : n;
-}
-
 bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }

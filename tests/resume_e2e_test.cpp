@@ -16,12 +16,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::uintmax_t file_size_or_zero(const std::string& path) {
-  std::error_code ec;
-  const auto n = std::filesystem::file_size(path, ec);
-  return ec ? 0 : n;
-}
-
 TEST(ResumeE2E, KillResumeKillResumeLosesAndDuplicatesNothing) {
   SimwebFixture web({"--pages", "1500", "--hosts", "6", "--latency-ms", "20"});
   TempDir tmp;

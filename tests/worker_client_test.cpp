@@ -176,6 +176,13 @@ class WorkerClientTest : public ::testing::Test {
       up_to = std::max(up_to, e.credit().up_to());
     return up_to;
   }
+  /// True once the connection `who` (a routing id) has been given credit up to `up_to`.
+  bool credited(const std::string& who, std::uint64_t up_to) const {
+    for (const auto& [id, e] : received(wire::Envelope::kCredit)) {
+      if (id == who && e.credit().up_to() == up_to) return true;
+    }
+    return false;
+  }
 
   /// Waits for the Hello, welcomes the worker and returns its routing id.
   std::string hello_and_welcome() {
@@ -260,12 +267,7 @@ TEST_F(WorkerClientTest, ConnectsAfreshWhenTheCoordinatorFallsSilent) {
   EXPECT_GE(cancels_, 1) << "the tasks it held are abandoned";
   // Registered afresh: the new connection starts its credit from zero.
   coordinator_.welcome(second.first);
-  ASSERT_TRUE(run_until([&] {
-    for (const auto& [who, e] : received(wire::Envelope::kCredit)) {
-      if (who == second.first && e.credit().up_to() == 8) return true;
-    }
-    return false;
-  }));
+  ASSERT_TRUE(run_until([&] { return credited(second.first, 8); }));
   EXPECT_EQ(engines_, 1) << "same settings: the engine is kept";
 }
 
@@ -351,12 +353,7 @@ TEST_F(WorkerClientTest, SaysHelloAgainAtOnceWhenTheCoordinatorAsksToRejoin) {
   EXPECT_EQ(client_->counters().rejoins, 1u);
   EXPECT_GE(cancels_, 1) << "the tasks it held are abandoned";
   coordinator_.welcome(second.first);
-  ASSERT_TRUE(run_until([&] {
-    for (const auto& [who, e] : received(wire::Envelope::kCredit)) {
-      if (who == second.first && e.credit().up_to() == 8) return true;
-    }
-    return false;
-  }));
+  ASSERT_TRUE(run_until([&] { return credited(second.first, 8); }));
 }
 
 TEST_F(WorkerClientTest, ARejoinWhileDrainingEndsTheWorker) {

@@ -143,6 +143,12 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
+std::uintmax_t file_size_or_zero(const std::string& path) {
+  std::error_code ec;
+  const auto n = std::filesystem::file_size(path, ec);
+  return ec ? 0 : n;
+}
+
 std::vector<std::string> sorted_lines(const std::string& path) {
   std::ifstream in(path);
   std::vector<std::string> lines;

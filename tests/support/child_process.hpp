@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -72,6 +73,9 @@ class TempDir {
 /// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, read back, closed), for
 /// a program that must listen on a port known in advance. Throws std::runtime_error if none.
 int free_tcp_port();
+
+/// Size of a file, or 0 when it does not exist (yet).
+std::uintmax_t file_size_or_zero(const std::string& path);
 
 /// The lines of a file, sorted (an unreadable file gives none).
 std::vector<std::string> sorted_lines(const std::string& path);
