@@ -1,7 +1,11 @@
 #include "common/seed_reader.hpp"
 
-#include <fstream>
-#include <iostream>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <streambuf>
 #include <unordered_set>
 
 #include "common/url.hpp"
@@ -34,6 +38,44 @@ std::string seed_problem(std::string_view text, std::string* normalized) {
   *normalized = std::move(*n);
   return {};
 }
+
+/// Reads a file descriptor for an istream. A read(2) that a signal interrupts asks `keep_going`
+/// whether to go on: std::ifstream retries EINTR by itself, so a signal could not stop a crawl
+/// whose seeds come from a pipe that is slow to write them.
+class FdBuf : public std::streambuf {
+ public:
+  FdBuf(int fd, const KeepReading& keep_going) : fd_(fd), keep_going_(keep_going) {}
+  bool interrupted() const { return interrupted_; }
+  int error() const { return error_; }
+
+ protected:
+  int_type underflow() override {
+    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+    for (;;) {
+      const ssize_t n = ::read(fd_, buffer_, sizeof buffer_);
+      if (n > 0) {
+        setg(buffer_, buffer_, buffer_ + n);
+        return traits_type::to_int_type(*gptr());
+      }
+      if (n == 0) return traits_type::eof();
+      if (errno != EINTR) {
+        error_ = errno;
+        return traits_type::eof();
+      }
+      if (keep_going_ && !keep_going_()) {
+        interrupted_ = true;
+        return traits_type::eof();
+      }
+    }
+  }
+
+ private:
+  int fd_;
+  const KeepReading& keep_going_;
+  bool interrupted_ = false;
+  int error_ = 0;
+  char buffer_[64 * 1024];
+};
 
 }  // namespace
 
@@ -69,10 +111,25 @@ SeedList read_seeds(std::istream& in, std::string_view name, bool skip_bad, cons
 }
 
 SeedList read_seed_file(const std::string& path, bool skip_bad, const KeepReading& keep_going) {
-  if (path == "-") return read_seeds(std::cin, "<stdin>", skip_bad, keep_going);
-  std::ifstream in(path);
-  if (!in) throw SeedError(path + ": cannot open seed file");
-  return read_seeds(in, path, skip_bad, keep_going);
+  const bool is_stdin = path == "-";
+  const int fd = is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw SeedError(path + ": cannot open seed file: " + std::strerror(errno));
+  const std::string name = is_stdin ? "<stdin>" : path;
+  FdBuf buffer(fd, keep_going);
+  std::istream in(&buffer);
+  SeedList list;
+  try {
+    list = read_seeds(in, name, skip_bad, keep_going);
+  } catch (...) {
+    if (!is_stdin) ::close(fd);
+    throw;
+  }
+  if (!is_stdin) ::close(fd);
+  if (buffer.interrupted()) list.interrupted = true;
+  if (buffer.error() != 0 && !list.interrupted) {
+    throw SeedError(name + ": cannot read seed file: " + std::strerror(buffer.error()));
+  }
+  return list;
 }
 
 }  // namespace crawler

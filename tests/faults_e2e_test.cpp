@@ -4,7 +4,9 @@
 // whole lines, and the summary's line count is the file's.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -266,6 +268,35 @@ TEST(FaultsE2E, AClosedOutputPipeEndsTheCrawlWithASummary) {
     EXPECT_TRUE(contains(r.err, "lines written")) << r.err;
     EXPECT_TRUE(std::filesystem::is_empty(tmp.path())) << "left behind in TMPDIR";
   }
+}
+
+/// True once `pid` has a handler for `signo` (from /proc/PID/status, SigCgt).
+bool catches(pid_t pid, int signo) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("SigCgt:", 0) == 0) return (std::stoull(line.substr(7), nullptr, 16) >> (signo - 1)) & 1;
+  }
+  return false;
+}
+
+// A signal while the seeds are still coming (a pipe whose writer is silent) stops at once, with
+// nothing written: it used to wait for the next line.
+TEST(FaultsE2E, ASignalWhileSeedsAreStillComingEndsAtOnce) {
+  TempDir tmp;
+  const std::string fifo = tmp.file("seeds.fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const int writer = ::open(fifo.c_str(), O_RDWR);  // a writer that never writes (nor blocks)
+  ASSERT_GE(writer, 0);
+  ChildProcess crawl({bin_path("crawl"), "--workers", "0", "--seeds", fifo, "--out", tmp.file("results.txt"),
+                      "--progress", "never"});
+  ASSERT_TRUE(crawl.wait_until([&] { return catches(crawl.pid(), SIGINT); }, 30s));
+  crawl.signal(SIGINT);
+  const auto r = crawl.wait(10s);
+  ::close(writer);
+  ASSERT_FALSE(r.timed_out) << "still reading seeds 10 s after SIGINT";
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.err, "while reading the seeds")) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(tmp.file("results.txt")));
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 #include "common/seed_reader.hpp"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include <sstream>
 
@@ -58,6 +61,44 @@ TEST(SeedReader, SkipBadCountsAndGoesOn) {
 
 TEST(SeedReader, MissingFileIsAnError) {
   EXPECT_THROW(read_seed_file("/nonexistent/seeds.txt", false), SeedError);
+}
+
+TEST(SeedReader, AnUnreadableFileIsAnErrorNotAnEmptyList) {
+  try {
+    read_seed_file("/", false);
+    FAIL() << "a directory read as an empty seed list";
+  } catch (const SeedError& e) {
+    EXPECT_NE(std::string(e.what()).find("/: cannot read seed file: Is a directory"), std::string::npos) << e.what();
+  }
+}
+
+volatile sig_atomic_t g_alarm = 0;
+
+// Seeds from a pipe whose writer is silent: a signal (here SIGALRM, installed as asio installs
+// SIGINT: no SA_RESTART) interrupts the read, and keep_going decides to stop.
+TEST(SeedReader, ASignalStopsAReadThatWaitsForMoreSeeds) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  ASSERT_EQ(::write(fds[1], "http://a.test/\n", 15), 15);
+  struct sigaction sa {};
+  sa.sa_handler = [](int) { g_alarm = 1; };
+  struct sigaction old {};
+  ASSERT_EQ(::sigaction(SIGALRM, &sa, &old), 0);
+  itimerval timer{};
+  timer.it_value.tv_usec = 100 * 1000;
+  ASSERT_EQ(::setitimer(ITIMER_REAL, &timer, nullptr), 0);
+  int asked = 0;
+  const auto list = read_seed_file("/proc/self/fd/" + std::to_string(fds[0]), false, [&] {
+    ++asked;
+    return g_alarm == 0;
+  });
+  ::sigaction(SIGALRM, &old, nullptr);
+  ::close(fds[0]);
+  ::close(fds[1]);
+  EXPECT_TRUE(list.interrupted);
+  EXPECT_GE(asked, 1);
+  ASSERT_EQ(list.seeds.size(), 1u);
+  EXPECT_EQ(list.seeds[0].url, "http://a.test/");
 }
 
 }  // namespace
