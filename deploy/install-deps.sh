@@ -20,6 +20,10 @@ packages=(
   clang libclang-rt-14-dev llvm-14
 )
 
+# node is the WHATWG URL oracle of url_test's differential test (and runs the manifest checks):
+# Debian's, unless the machine brings its own (e.g. NodeSource's, which must not be replaced).
+command -v node >/dev/null || packages+=(nodejs)
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
