@@ -19,11 +19,9 @@ std::filesystem::path own_dir() {
   return ec ? std::filesystem::path(".") : self.parent_path();
 }
 
-std::filesystem::path default_results_dir() {
-  const std::filesystem::path source = CRAWLER_SOURCE_DIR;
-  if (std::filesystem::is_directory(source / "bench")) return source / "bench" / "results";
-  return std::filesystem::current_path() / "crawl-bench-results";
-}
+/// Beside the build's bin/ (build/<preset>/bench-results), never in the checkout: a plain run
+/// must not dirty it. The committed figures are refreshed with --results-dir bench/results.
+std::filesystem::path default_results_dir() { return own_dir().parent_path() / "bench-results"; }
 
 /// A fresh scratch directory, removed when this goes out of scope (unless kept).
 class ScratchDir {

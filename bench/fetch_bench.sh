@@ -4,10 +4,11 @@
 # then the same crawl at 50 ms server latency (bound: concurrency / latency), and --mode sync
 # as the contrast row. Each configuration runs REPEAT times, interleaved; medians are reported.
 # Usage: bench/fetch_bench.sh [--pages N] [--hosts H] [--concurrency C] [--repeat R] [--build DIR]
+#                             [--results-dir DIR]   (default DIR: <build>/bench-results)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pages=20000 hosts=100 conc=100 repeat=3 build=build/release
+pages=20000 hosts=100 conc=100 repeat=3 build=build/release results_dir=
 while [ $# -gt 0 ]; do
   case "$1" in
     --pages) pages=$2; shift 2 ;;
@@ -15,7 +16,8 @@ while [ $# -gt 0 ]; do
     --concurrency) conc=$2; shift 2 ;;
     --repeat) repeat=$2; shift 2 ;;
     --build) build=$2; shift 2 ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    --results-dir) results_dir=$2; shift 2 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) echo "fetch_bench: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -65,7 +67,11 @@ for i in $(seq "$repeat"); do
     --out "$work/r.txt" --resolve "*:$slow_port:127.0.0.1"
 done
 
-csv=bench/results/fetch_bench.csv
+# Under the build directory unless asked: a run must not dirty the checkout (the committed
+# figures in bench/results/ are refreshed with --results-dir bench/results).
+results_dir=${results_dir:-$build/bench-results}
+mkdir -p "$results_dir"
+csv=$results_dir/fetch_bench.csv
 write_csv "$csv"
 echo
 echo "pages=$pages hosts=$hosts concurrency=$conc repeat=$repeat (medians)"
