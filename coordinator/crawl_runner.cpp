@@ -199,13 +199,17 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const C
 
   auto print_summary = [&] {
     stats.settle_lines(writer->lines_flushed());
-    char buf[512];
+    const std::string dropped =
+        frontier.dropped() == 0
+            ? ""
+            : ", " + std::to_string(frontier.dropped()) + " links dropped (the queue was full)";
+    char buf[640];
     std::snprintf(buf, sizeof buf,
                   "seeds       %zu (%zu duplicate, %zu bad lines skipped)\n"
-                  "frontier    %zu known URLs, %zu still queued%s\n"
+                  "frontier    %zu known URLs, %zu still queued%s%s\n"
                   "output      %s%s\n",
                   seeds.seeds.size(), seeds.duplicates, seeds.bad, frontier.known(), frontier.queued(),
-                  crawl.stopping() ? " (stopped early)" : "", options.out.c_str(),
+                  crawl.stopping() ? " (stopped early)" : "", dropped.c_str(), options.out.c_str(),
                   crawl.failed() ? " (failed: see the error above)" : "");
     if (resume) {
       std::snprintf(buf + std::strlen(buf), sizeof buf - std::strlen(buf), "resumed     %llu pages were done before\n",

@@ -22,6 +22,8 @@ void CrawlTelemetry::watch(const Frontier& frontier, const CrawlStats& stats) {
                     [&frontier] { return static_cast<double>(frontier.queued()); });
   metrics_.gauge_fn("crawler_frontier_known", "URLs the crawl has seen (queued, in flight or done)",
                     [&frontier] { return static_cast<double>(frontier.known()); });
+  metrics_.counter_fn("crawler_frontier_dropped_total", "Links not queued because the frontier was full",
+                      [&frontier] { return static_cast<double>(frontier.dropped()); });
   metrics_.counter_fn("crawler_links_total", "Links found on fetched pages",
                       [&stats] { return static_cast<double>(stats.links()); });
   metrics_.counter_fn("crawler_result_lines_total", "Lines written to the results file",

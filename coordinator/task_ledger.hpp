@@ -73,7 +73,6 @@ class TaskLedger {
   };
   /// Forgets a worker. Unknown identities give nothing.
   Removed remove_worker(const std::string& identity);
-  bool has_worker(const std::string& identity) const { return workers_.count(identity) != 0; }
   std::size_t live_workers() const { return live_names_.size(); }
   std::size_t sent_to(const std::string& identity) const;
 

@@ -207,14 +207,6 @@ void WorkerSupervisor::finish_if_all_reaped() {
   boost::asio::post(io_, std::move(done));
 }
 
-std::vector<pid_t> WorkerSupervisor::pids() const {
-  std::vector<pid_t> out;
-  for (const auto& slot : slots_) {
-    if (slot.pid > 0) out.push_back(slot.pid);
-  }
-  return out;
-}
-
 std::string WorkerSupervisor::summary() const {
   std::string out = "processes   " + std::to_string(started_) + " started, " +
                     std::to_string(restarts_) + " restarted";

@@ -56,8 +56,6 @@ class WorkerSupervisor {
 
   std::uint64_t started() const { return started_; }
   std::uint64_t restarts() const { return restarts_; }
-  /// Pids of the workers running now.
-  std::vector<pid_t> pids() const;
   /// "processes   3 started, 1 restarted (w1: signal 9)\n".
   std::string summary() const;
 

@@ -49,6 +49,20 @@ TEST(Frontier, SeedsAreDedupedByNormalisedForm) {
   EXPECT_FALSE(f.next());
 }
 
+TEST(Frontier, LinksPastTheQueueBoundAreDroppedAndCounted) {
+  FrontierOptions o;
+  o.max_depth = 1;
+  o.max_queued = 2;
+  Frontier f(o);
+  f.add_seed("http://a.test/", "http://a.test/");
+  f.next();
+  EXPECT_EQ(f.add_links(page("http://a.test/", 0, {"http://a.test/1", "http://a.test/2", "http://a.test/3",
+                                                   "http://a.test/4"})),
+            2u);
+  EXPECT_EQ(f.queued(), 2u);
+  EXPECT_EQ(f.dropped(), 2u);
+}
+
 TEST(Frontier, DepthZeroFollowsNothing) {
   Frontier f({});
   f.add_seed("http://a.test/", "http://a.test/");
