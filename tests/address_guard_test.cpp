@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -114,6 +115,21 @@ TEST(AddressGuard, AProxyWithoutPortOrSchemeIsReadAsLibcurlReadsIt) {
   EXPECT_TRUE(AddressGuard(o).is_proxy("::1", 443));
   o.proxy = "socks5h://localhost:9050";  // a name: its addresses at start
   EXPECT_TRUE(AddressGuard(o).is_proxy("127.0.0.1", 9050));
+}
+
+TEST(AddressGuard, WithoutProxyFlagTheVariablesLibcurlReadsNameTheProxy) {
+  ::setenv("http_proxy", "http://127.0.0.1:3128", 1);
+  ::setenv("HTTPS_PROXY", "127.0.0.1:3129", 1);
+  const AddressGuard from_environment{FetchOptions{}};
+  FetchOptions o;
+  o.proxy = "http://127.0.0.1:8888";  // --proxy wins, as in libcurl
+  const AddressGuard from_flag(o);
+  ::unsetenv("http_proxy");
+  ::unsetenv("HTTPS_PROXY");
+  EXPECT_TRUE(from_environment.is_proxy("127.0.0.1", 3128));
+  EXPECT_TRUE(from_environment.is_proxy("127.0.0.1", 3129));
+  EXPECT_FALSE(from_flag.is_proxy("127.0.0.1", 3128));
+  EXPECT_TRUE(from_flag.is_proxy("127.0.0.1", 8888));
 }
 
 TEST(AddressGuard, WildcardResolveNamesEveryHostOnItsPort) {
