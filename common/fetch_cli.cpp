@@ -135,7 +135,8 @@ void add_network_options(CLI::App& app, FetchOptions& o) {
       ->group(group);
   flag(app, "proxy", o.proxy,
        "proxy for every request, as curl's --proxy (http://HOST:PORT, socks5h://...); default: "
-       "the http_proxy/https_proxy environment variables")
+       "the http_proxy/https_proxy environment variables. The SSRF guard lets connections to the "
+       "proxy through and cannot see destinations' addresses behind it (IP literals excepted)")
       ->group(group);
   flag(app, "noproxy", o.no_proxy,
        "comma-separated hosts (and domains under them) reached without the proxy, as curl's "

@@ -98,8 +98,8 @@ TEST(AddressGuard, TheProxysOwnAddressAndPortMayBeAnything) {
   EXPECT_EQ(guard.refusal("h1.example", 80, "127.0.0.1", 3128), "");  // a reused connection
   // Another loopback port is no proxy: a direct connection, and the message says so.
   EXPECT_THAT(refusal(guard, "h1.example", 80, "127.0.0.1", 80),
-              HasSubstr("127.0.0.1 is loopback (a direct connection to the destination: not an "
-                        "address of the proxy http://127.0.0.1:3128); h1.example:80 is not named"));
+              HasSubstr("127.0.0.1 is loopback (not an address of the proxy http://127.0.0.1:3128, "
+                        "so judged as the destination's); h1.example:80 is not named"));
   // The proxy resolves names; a destination written as an IP literal is still judged.
   EXPECT_THAT(refusal(guard, "10.0.0.7", 80, "127.0.0.1", 3128),
               HasSubstr("destination 10.0.0.7 is private (an IP literal, sent to the proxy at "

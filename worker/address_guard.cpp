@@ -73,6 +73,8 @@ void AddressGuard::add_proxy(const std::string& proxy) {
         if (!text.empty()) proxy_addresses_.insert(key(text, std::atoi(port_text.c_str())));
       }
       ::freeaddrinfo(found);
+    } else {
+      shown += " (did not resolve at start)";
     }
   }
   curl_free(host);
@@ -160,8 +162,7 @@ std::string AddressGuard::refusal(std::string_view host, int port, std::string_v
       (text.empty() ? std::string("an address of an unknown family") : std::string(text)) + " is " +
       std::string(cls ? to_string(*cls) : "not IPv4 or IPv6");
   if (!proxy_names_.empty()) {
-    why += " (a direct connection to the destination: not an address of the proxy " + proxy_names_ +
-           ")";
+    why += " (not an address of the proxy " + proxy_names_ + ", so judged as the destination's)";
   }
   return why + "; " + unnamed;
 }
