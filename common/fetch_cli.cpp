@@ -7,6 +7,7 @@
 #include <map>
 
 #include "common/resolve_entry.hpp"
+#include "common/url_host.hpp"
 
 namespace crawler {
 
@@ -99,8 +100,20 @@ void add_guard_options(CLI::App& app, FetchOptions& o) {
   const std::string group = "SSRF guard";
   app.add_option("--allow-host", o.allow_hosts,
                  "a host name or IP literal whose connections may reach any address, loopback and private "
-                 "included (repeatable)")
-      ->envname("CRAWL_ALLOW_HOST")->delimiter(',')->group(group);
+                 "included (repeatable; an internationalised name is converted to punycode)")
+      ->envname("CRAWL_ALLOW_HOST")->delimiter(',')->group(group)
+      // To the ASCII form URLs carry (IDN as punycode), by the URL parser's own host parser.
+      ->transform(CLI::Validator(
+          [](std::string& entry) {
+            const auto host = UrlHost::parse_user_host(entry);
+            if (host && host->size() <= 255) {
+              entry = *host;
+              return std::string();
+            }
+            return "bad --allow-host '" + entry +
+                   "': not a host name or IP literal (or a name IDNA cannot convert to ASCII)";
+          },
+          "HOST"));
   app.add_flag("--allow-private", o.allow_private,
                "turn the guard off: links and redirects may lead to loopback, private, link-local, CGNAT, "
                "multicast, reserved and cloud metadata addresses")
@@ -122,7 +135,8 @@ void add_network_options(CLI::App& app, FetchOptions& o) {
       ->group(group);
   flag(app, "proxy", o.proxy,
        "proxy for every request, as curl's --proxy (http://HOST:PORT, socks5h://...); default: "
-       "the http_proxy/https_proxy environment variables")
+       "the http_proxy/https_proxy environment variables. The SSRF guard lets connections to the "
+       "proxy through and cannot see destinations' addresses behind it (IP literals excepted)")
       ->group(group);
   flag(app, "noproxy", o.no_proxy,
        "comma-separated hosts (and domains under them) reached without the proxy, as curl's "

@@ -35,7 +35,8 @@ struct FetchOptions {
   std::string ca_file;    ///< PEM bundle to trust instead of the system's; empty: libcurl's default
   std::string ca_path;    ///< OpenSSL hashed directory (c_rehash) to trust; empty: none
   bool insecure = false;  ///< true: no certificate or host name verification (loudly warned)
-  std::string proxy;      ///< CURLOPT_PROXY; empty: libcurl's *_proxy environment variables
+  std::string proxy;      ///< CURLOPT_PROXY; empty: libcurl's *_proxy environment variables.
+                          ///< The SSRF guard lets connections to the proxy's address through.
   std::string no_proxy;   ///< CURLOPT_NOPROXY: comma-separated hosts reached without the proxy
 
   // Limits on what one response may cost (see README "Reliability").

@@ -253,6 +253,14 @@ std::optional<std::string> UrlHost::parse(std::string_view input) {
   return domain;
 }
 
+std::optional<std::string> UrlHost::parse_user_host(std::string_view input) {
+  // A bare IPv6 literal is what users type; in a URL it has brackets.
+  if (!input.empty() && input.front() != '[' && input.find(':') != std::string_view::npos) {
+    return parse("[" + std::string(input) + "]");
+  }
+  return parse(input);
+}
+
 bool UrlHost::is_ip_address(std::string_view host) {
   if (host.empty()) return false;
   if (host.front() == '[') return true;

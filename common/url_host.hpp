@@ -19,6 +19,12 @@ class UrlHost {
   /// is not a valid IPv4 address ("1.2.3.4.5", "foo.09"), malformed IPv6.
   static std::optional<std::string> parse(std::string_view input);
 
+  /// A host name or IP literal as a user writes it in a flag ("Bücher.Example.", "127.0.0.1",
+  /// "fd00::5" or "[fd00::5]"), serialised as parse() serialises a URL's host, so that it compares
+  /// equal to the hosts of URLs: IDN as punycode (UTS #46), lower case, one trailing dot kept,
+  /// IPv6 bracketed. nullopt for anything parse() refuses (an IDNA error, a URL, a port, a space).
+  static std::optional<std::string> parse_user_host(std::string_view input);
+
   /// True for a serialised IPv4 ("1.2.3.4") or bracketed IPv6 ("[::1]") host.
   static bool is_ip_address(std::string_view host);
 

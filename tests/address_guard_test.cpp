@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 
+#include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -29,8 +31,10 @@ sockaddr_in ipv4(const char* text) {
   return a;
 }
 
-std::string refusal(const AddressGuard& guard, const char* host, int port, const char* address) {
-  const sockaddr_in a = ipv4(address);
+std::string refusal(const AddressGuard& guard, const char* host, int port, const char* address,
+                    int address_port = 0) {
+  sockaddr_in a = ipv4(address);
+  a.sin_port = htons(static_cast<std::uint16_t>(address_port));
   return guard.refusal(host, port, reinterpret_cast<const sockaddr*>(&a));
 }
 
@@ -62,6 +66,70 @@ TEST(AddressGuard, HostsMappedOrAllowedByTheUserMayBeAnywhere) {
   EXPECT_FALSE(guard.named("other.test", 80));
   EXPECT_EQ(refusal(guard, "seed.test", 8080, "127.0.0.2"), "");
   EXPECT_NE(refusal(guard, "seed.test", 9999, "127.0.0.2"), "");
+}
+
+TEST(AddressGuard, AllowHostTakesAnInternationalisedNameAsPunycode) {
+  FetchOptions o;
+  o.allow_hosts = {"Bücher.Example."};
+  const AddressGuard guard(o);
+  EXPECT_TRUE(guard.named("xn--bcher-kva.example", 80));  // what a URL's host is
+  EXPECT_FALSE(guard.named("bucher.example", 80));
+  EXPECT_EQ(refusal(guard, "xn--bcher-kva.example", 80, "127.0.0.1"), "");
+}
+
+TEST(AddressGuard, AnAllowHostIdnaCannotConvertThrowsNamingIt) {
+  FetchOptions o;
+  o.allow_hosts = {"xn--a.example"};
+  try {
+    AddressGuard guard(o);
+    FAIL() << "no exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("bad --allow-host 'xn--a.example'"));
+  }
+}
+
+TEST(AddressGuard, TheProxysOwnAddressAndPortMayBeAnything) {
+  FetchOptions o;
+  o.proxy = "http://127.0.0.1:3128";
+  const AddressGuard guard(o);
+  EXPECT_TRUE(guard.is_proxy("127.0.0.1", 3128));
+  EXPECT_FALSE(guard.is_proxy("127.0.0.1", 80));
+  EXPECT_EQ(refusal(guard, "h1.example", 80, "127.0.0.1", 3128), "");
+  EXPECT_EQ(guard.refusal("h1.example", 80, "127.0.0.1", 3128), "");  // a reused connection
+  // Another loopback port is no proxy: a direct connection, and the message says so.
+  EXPECT_THAT(refusal(guard, "h1.example", 80, "127.0.0.1", 80),
+              HasSubstr("127.0.0.1 is loopback (not an address of the proxy http://127.0.0.1:3128, "
+                        "so judged as the destination's); h1.example:80 is not named"));
+  // The proxy resolves names; a destination written as an IP literal is still judged.
+  EXPECT_THAT(refusal(guard, "10.0.0.7", 80, "127.0.0.1", 3128),
+              HasSubstr("destination 10.0.0.7 is private (an IP literal, sent to the proxy at "
+                        "127.0.0.1:3128); 10.0.0.7:80 is not named by the user"));
+  EXPECT_EQ(refusal(guard, "93.184.216.34", 80, "127.0.0.1", 3128), "");
+}
+
+TEST(AddressGuard, AProxyWithoutPortOrSchemeIsReadAsLibcurlReadsIt) {
+  FetchOptions o;
+  o.proxy = "127.0.0.1";  // http://, port 1080
+  EXPECT_TRUE(AddressGuard(o).is_proxy("127.0.0.1", 1080));
+  o.proxy = "https://[::1]";
+  EXPECT_TRUE(AddressGuard(o).is_proxy("::1", 443));
+  o.proxy = "socks5h://localhost:9050";  // a name: its addresses at start
+  EXPECT_TRUE(AddressGuard(o).is_proxy("127.0.0.1", 9050));
+}
+
+TEST(AddressGuard, WithoutProxyFlagTheVariablesLibcurlReadsNameTheProxy) {
+  ::setenv("http_proxy", "http://127.0.0.1:3128", 1);
+  ::setenv("HTTPS_PROXY", "127.0.0.1:3129", 1);
+  const AddressGuard from_environment{FetchOptions{}};
+  FetchOptions o;
+  o.proxy = "http://127.0.0.1:8888";  // --proxy wins, as in libcurl
+  const AddressGuard from_flag(o);
+  ::unsetenv("http_proxy");
+  ::unsetenv("HTTPS_PROXY");
+  EXPECT_TRUE(from_environment.is_proxy("127.0.0.1", 3128));
+  EXPECT_TRUE(from_environment.is_proxy("127.0.0.1", 3129));
+  EXPECT_FALSE(from_flag.is_proxy("127.0.0.1", 3128));
+  EXPECT_TRUE(from_flag.is_proxy("127.0.0.1", 8888));
 }
 
 TEST(AddressGuard, WildcardResolveNamesEveryHostOnItsPort) {

@@ -43,6 +43,18 @@ TEST(CheckConfig, ShowsConnectToAndTheGuardFromFlagsAndEnvironment) {
   EXPECT_NE(r.out.find("max-url-length=4096"), std::string::npos) << r.out;
 }
 
+TEST(CheckConfig, AllowHostShowsAnInternationalisedNameAsPunycodeAndRefusesABadOne) {
+  const auto ok = run_child({bin_path("crawl-worker"), "--check-config", "--connect",
+                             "tcp://c:5555", "--allow-host", "Bücher.example,[FD00::5]"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("allow-host=[\"xn--bcher-kva.example\", \"[fd00::5]\"]"), std::string::npos)
+      << ok.out;
+  const auto bad = run_child(
+      {bin_path("crawl"), "--check-config", "--seeds", "s.txt", "--allow-host", "xn--a.example"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.out;
+  EXPECT_NE(bad.err.find("bad --allow-host 'xn--a.example'"), std::string::npos) << bad.err;
+}
+
 TEST(CheckConfig, CrawlAndWorkerTakeTheTlsAndProxyFlagsAndTheCoordinatorDoesNot) {
   // Files are not read: the CA file need not exist where the manifests are checked.
   const auto crawl = run_child({bin_path("crawl"), "--check-config", "--seeds", "s.txt", "--cacert",

@@ -100,5 +100,65 @@ TEST_F(SsrfE2E, AllowHostReachesWorkersThroughTheirOwnFlags) {
   EXPECT_NE(line_for(inside_page()).find("\"error\":null"), std::string::npos) << line_for(inside_page());
 }
 
+// Names under .localhost are loopback to libcurl itself (no DNS, no --resolve, which would name
+// them): a discovered link to one is the guard's to judge.
+TEST_F(SsrfE2E, AllowHostTakesAnInternationalisedNameAndMatchesItsPunycode) {
+  const std::string port = std::to_string(seeds_web_.port());
+  {
+    std::ofstream seeds(tmp_.file("seeds.txt"));
+    seeds << seed_base() << "/fault/link-to/xn--bcher-kva.localhost/" << port << "\n";
+  }
+  const std::string idn_page = "http://xn--bcher-kva.localhost:" + port + "/fault/redirect/0";
+  const auto refused = crawl({"--workers", "0"});
+  ASSERT_EQ(refused.exit_code, 0) << refused.err;
+  EXPECT_NE(line_for(idn_page).find("\"error\":\"forbidden_address\""), std::string::npos)
+      << line_for(idn_page);
+  for (const char* workers : {"0", "2"}) {
+    const auto r = crawl({"--workers", workers, "--allow-host", "BÜCHER.localhost"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("2 ok, 0 failed"), std::string::npos) << workers << "\n" << r.err;
+    EXPECT_NE(line_for(idn_page).find("\"error\":null"), std::string::npos) << line_for(idn_page);
+  }
+}
+
+TEST_F(SsrfE2E, AnAllowHostIdnaCannotConvertStopsTheCrawlNamingIt) {
+  const auto r = crawl({"--workers", "0", "--allow-host", "xn--a.example"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("bad --allow-host 'xn--a.example'"), std::string::npos) << r.err;
+}
+
+// The seeds' simweb is the proxy too (it serves absolute-form requests). Its address is
+// loopback, which the guard refuses for a discovered host unless the user chose it as the proxy.
+TEST_F(SsrfE2E, ThroughAProxyTheUserChoseDiscoveredHostsAreFetchedAndIpLiteralsStillJudged) {
+  const std::string port = std::to_string(seeds_web_.port());
+  const std::string named_seed = seed_base() + "/fault/link-to/h1.localhost/" + port;
+  {
+    std::ofstream seeds(tmp_.file("seeds.txt"));
+    seeds << named_seed << "\n" << link_seed() << "\n";
+  }
+  const std::string name_page = "http://h1.localhost:" + port + "/fault/redirect/0";
+  // Without a proxy, h1.localhost is loopback and refused, as is the IP literal 127.0.0.2.
+  const auto direct = crawl({"--workers", "0"});
+  ASSERT_EQ(direct.exit_code, 0) << direct.err;
+  EXPECT_NE(line_for(name_page).find("is loopback; h1.localhost:" + port + " is not named"),
+            std::string::npos)
+      << line_for(name_page);
+  EXPECT_NE(direct.err.find("2 ok, 2 failed"), std::string::npos) << direct.err;
+  for (const char* workers : {"0", "2"}) {
+    const auto r = crawl({"--workers", workers, "--proxy", "http://127.0.0.1:" + port});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(line_for(name_page).find("\"error\":null"), std::string::npos) << line_for(name_page);
+    // The proxy would reach 127.0.0.2 for us: a destination written as an IP literal is refused.
+    const std::string literal = line_for(inside_page());
+    EXPECT_NE(literal.find("\"error\":\"forbidden_address\""), std::string::npos) << literal;
+    EXPECT_NE(literal.find("refused destination 127.0.0.2 is loopback (an IP literal, sent to the "
+                           "proxy at 127.0.0.1:" +
+                           port + ")"),
+              std::string::npos)
+        << literal;
+    EXPECT_NE(r.err.find("3 ok, 1 failed"), std::string::npos) << workers << "\n" << r.err;
+  }
+}
+
 }  // namespace
 }  // namespace crawler::test

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/url_host.hpp"
+
 namespace crawler {
 namespace {
 
@@ -287,6 +289,22 @@ TEST(Url, ConvertsInternationalHostsToPunycode) {
   EXPECT_EQ(normalized("http://ＥＸＡＭＰＬＥ．com/"), "http://example.com/");
   EXPECT_EQ(normalized("http://xn--bcher-kva.de/"), "http://xn--bcher-kva.de/");
   EXPECT_EQ(normalize_url("http://xn--a/"), std::nullopt);
+}
+
+TEST(UrlHost, UserHostsBecomeWhatUrlsCarry) {
+  // --allow-host takes names as people write them; the guard compares them with URL hosts.
+  EXPECT_EQ(UrlHost::parse_user_host("bücher.example"), "xn--bcher-kva.example");
+  EXPECT_EQ(UrlHost::parse_user_host("BÜCHER.Example."), "xn--bcher-kva.example.");
+  EXPECT_EQ(UrlHost::parse_user_host("xn--bcher-kva.example"), "xn--bcher-kva.example");
+  EXPECT_EQ(UrlHost::parse_user_host("Intranet.Example"), "intranet.example");
+  EXPECT_EQ(UrlHost::parse_user_host("127.0.0.2"), "127.0.0.2");
+  EXPECT_EQ(UrlHost::parse_user_host("fd00::5"), "[fd00::5]");
+  EXPECT_EQ(UrlHost::parse_user_host("[FD00:0::5]"), "[fd00::5]");
+  EXPECT_EQ(UrlHost::parse_user_host("xn--a.example"), std::nullopt);  // not valid punycode
+  EXPECT_EQ(UrlHost::parse_user_host("bü cher.example"), std::nullopt);
+  EXPECT_EQ(UrlHost::parse_user_host("http://x/"), std::nullopt);
+  EXPECT_EQ(UrlHost::parse_user_host("host:8080"), std::nullopt);
+  EXPECT_EQ(UrlHost::parse_user_host(""), std::nullopt);
 }
 
 TEST(Url, ParsesIpv4InEveryLegacyForm) {

@@ -197,11 +197,12 @@ curl_socket_t Transfer::on_open_socket(void* clientp, curlsocktype purpose,
   return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
 }
 
-int Transfer::on_prereq(void* clientp, char* primary_ip, char* /*local_ip*/, int /*primary_port*/,
+int Transfer::on_prereq(void* clientp, char* primary_ip, char* /*local_ip*/, int primary_port,
                         int /*local_port*/) noexcept {
   auto* self = static_cast<Transfer*>(clientp);
   try {
-    std::string why = self->refusal(std::string_view(primary_ip != nullptr ? primary_ip : ""));
+    std::string why =
+        self->refusal(std::string_view(primary_ip != nullptr ? primary_ip : ""), primary_port);
     if (why.empty()) return CURL_PREREQFUNC_OK;
     self->refused_ = std::move(why);
   } catch (...) {  // fail closed
@@ -209,15 +210,15 @@ int Transfer::on_prereq(void* clientp, char* primary_ip, char* /*local_ip*/, int
   return CURL_PREREQFUNC_ABORT;  // curl fails the transfer with CURLE_ABORTED_BY_CALLBACK
 }
 
-template <typename Address>
-std::string Transfer::refusal(const Address& address) const {
+template <typename... Address>
+std::string Transfer::refusal(const Address&... address) const {
   // The URL being connected for: after a redirect, curl has already made it the effective URL.
   const char* effective = nullptr;
   curl_easy_getinfo(easy_, CURLINFO_EFFECTIVE_URL, &effective);
   const auto where = host_and_port(effective);
   if (!where) return "cannot tell which host a connection is for";
   if (!named_host_.empty() && where->first == named_host_) return {};
-  return guard_->refusal(where->first, where->second, address);
+  return guard_->refusal(where->first, where->second, address...);
 }
 
 FetchError Transfer::map_error(CURLcode code, bool redirected, bool over_cap,

@@ -90,9 +90,9 @@ class Transfer {
   static int on_prereq(void* clientp, char* primary_ip, char* local_ip, int primary_port,
                        int local_port) noexcept;
   /// Empty when the guard lets this transfer's current request use a connection to `address`
-  /// (a sockaddr before connecting, or the connected address as text).
-  template <typename Address>
-  std::string refusal(const Address& address) const;
+  /// (a sockaddr before connecting, or the connected address as text and its port).
+  template <typename... Address>
+  std::string refusal(const Address&... address) const;
 
   CURL* easy_ = nullptr;
   std::string body_;
