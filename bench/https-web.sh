@@ -6,9 +6,12 @@
 # Compares, interleaved, REPEAT times each:
 #   crawl --workers 0    fetch + parse + write every link, one process
 #   crawl --workers 2    the same with a coordinator and two worker processes (C/2 each)
-#   curl --parallel      fetch only (curl -Z --parallel-max C -K list), the same URLs and CA
+#   curl --parallel      fetch only (curl -Z --parallel-max C -K list), the same URLs and CA, in
+#                        the crawl's seed order (page i on host i mod H: round robin over hosts)
+#   curl, by host        the same with the list sorted by host (a host's pages one after another)
 # and prints min/median/max of pages/s, client CPU ms per page (TLS included), TCP connections
-# and full TLS handshakes the server saw, DNS queries dnsmasq answered, and crawl/curl ratios.
+# and full TLS handshakes the server saw, DNS queries dnsmasq answered, the crawl's event-loop lag
+# (the largest p99 and max any of its loops reported), and crawl/curl ratios.
 #
 # Needs root: it re-runs itself under `unshare --net --mount --fork`, where `lo` is a private
 # loopback, dnsmasq listens on 127.0.0.1:53 and a resolv.conf naming it is bind-mounted over
@@ -188,6 +191,7 @@ curl -s --cacert "$tls/ca.pem" -o /dev/null -w '%{http_version}' "https://h1.sim
 
 sed 's/^http:/https:/' "$work/site/seeds.txt" >"$work/seeds.txt"
 sed 's/.*/url = "&"\noutput = "\/dev\/null"/' "$work/seeds.txt" >"$work/curl.cfg"
+LC_ALL=C sort -t/ -k3,3 -s "$work/seeds.txt" | sed 's/.*/url = "&"\noutput = "\/dev\/null"/' >"$work/curl-by-host.cfg"
 # One untimed pass fills simweb's gzip cache (see bench/fetch_bench.sh).
 curl -s --compressed --parallel --parallel-max "$conc" --cacert "$tls/ca.pem" -K "$work/curl.cfg" 2>/dev/null ||
   die "the warm-up curl pass failed"
@@ -201,10 +205,16 @@ server_cpu() {
     cat "/proc/$p/stat" 2>/dev/null || true
   done | sed 's/.*) //' | awk -v c="$clk" '{ s += $12 + $13 } END { printf "%.2f", s / c }'
 }
+lag_of() {  # "P99 MAX" in ms: the worst of the "loop lag p50 A ms, p99 B ms, max C ms" lines
+  awk '/loop lag +p50/ { for (i = 1; i <= NF; i++) { if ($i == "p99") p = $(i + 1); if ($i == "max") m = $(i + 1) }
+                        if (p + 0 > P) P = p + 0; if (m + 0 > M) M = m + 0; n++ }
+       END { if (n) print P, M; else print -1, -1 }' "$1"
+}
 log_complete() { [ "$(grep -c ' 200$' "$ng/access.log")" -ge "$pages" ]; }
 
 # measure LABEL CMD...: one timed run; appends a row to $work/rows:
 # label wall_s cpu_s peak_rss_kb pages ok tcp_conns full_handshakes h2_conns dns_queries server_cpu_s
+# lag_p99_ms lag_max_ms (from crawl's summary on stderr; the worst of its loops; -1 for curl)
 measure() {
   local label=$1; shift
   local acc0 dns0 srv0 acc1 dns1 srv1
@@ -218,10 +228,10 @@ measure() {
   read -r wall user sys rss <"$work/time"
   awk -v label="$label" -v wall="$wall" -v cpu="$(awk "BEGIN{print $user + $sys}")" -v rss="$rss" \
       -v pages="$pages" -v conns=$((acc1 - acc0 - 1)) -v dns=$((dns1 - dns0)) \
-      -v srv="$(awk "BEGIN{print $srv1 - $srv0}")" '
+      -v srv="$(awk "BEGIN{print $srv1 - $srv0}")" -v lag="$(lag_of "$work/stderr")" '
     $4 == 200 { ok++ }
     !seen[$1]++ { if ($3 != "r") full++; if ($2 == "HTTP/2.0") h2++ }
-    END { print label, wall, cpu, rss, pages, ok + 0, conns, full + 0, h2 + 0, dns, srv }' \
+    END { print label, wall, cpu, rss, pages, ok + 0, conns, full + 0, h2 + 0, dns, srv, lag }' \
     "$ng/access.log" >>"$work/rows"
   tail -1 "$work/rows" | awk '{ printf "  %-16s %6.2f s  %4d/%d ok  %d conns  %d dns\n", $1, $2, $6, $5, $7, $10 }' >&2
 }
@@ -238,6 +248,8 @@ for i in $(seq "$repeat"); do
   echo "round $i/$repeat" >&2
   measure curl-parallel curl -s --compressed --parallel --parallel-max "$conc" \
     --cacert "$tls/ca.pem" -K "$work/curl.cfg"
+  measure curl-by-host curl -s --compressed --parallel --parallel-max "$conc" \
+    --cacert "$tls/ca.pem" -K "$work/curl-by-host.cfg"
   measure crawl-workers-0 "$bin/crawl" --workers 0 --concurrency "$conc" "${crawl_common[@]}"
   check_links "workers 0"
   measure crawl-workers-2 "$bin/crawl" --workers 2 --concurrency $((conc / 2)) "${crawl_common[@]}"
@@ -247,9 +259,9 @@ done
 csv=bench/results/https_web.csv
 mkdir -p bench/results
 {
-  echo "label,run,wall_s,cpu_s,peak_rss_kb,pages,pages_ok,pages_per_s,tcp_connections,full_tls_handshakes,h2_connections,dns_queries,server_cpu_s"
-  awk '{ run[$1]++; printf "%s,%d,%s,%s,%s,%s,%s,%.1f,%s,%s,%s,%s,%s\n",
-         $1, run[$1], $2, $3, $4, $5, $6, $5 / $2, $7, $8, $9, $10, $11 }' "$work/rows"
+  echo "label,run,wall_s,cpu_s,peak_rss_kb,pages,pages_ok,pages_per_s,tcp_connections,full_tls_handshakes,h2_connections,dns_queries,server_cpu_s,loop_lag_p99_ms,loop_lag_max_ms"
+  awk '{ run[$1]++; printf "%s,%d,%s,%s,%s,%s,%s,%.1f,%s,%s,%s,%s,%s,%s,%s\n",
+         $1, run[$1], $2, $3, $4, $5, $6, $5 / $2, $7, $8, $9, $10, $11, $12, $13 }' "$work/rows"
 } >"$csv"
 
 echo
@@ -272,7 +284,7 @@ def mmm(xs, fmt):
 bound = conc / (latency / 1000) if latency else float("inf")
 print(f"bound = concurrency / latency = {bound:.0f} pages/s; connection goal <= hosts x per-host = {hosts * per_host}")
 print("min/median/max over the runs:")
-head = f"{'configuration':<17}{'pages/s':>17}{'of bound':>10}{'CPU ms/page':>18}{'TCP conns':>18}{'full TLS':>18}{'DNS queries':>18}{'peak RSS MB':>13}{'server CPU ms/page':>20}"
+head = f"{'configuration':<17}{'pages/s':>17}{'of bound':>10}{'CPU ms/page':>18}{'TCP conns':>18}{'full TLS':>18}{'DNS queries':>18}{'peak RSS MB':>13}{'server CPU ms/page':>20}{'lag p99 ms':>16}{'lag max ms':>16}"
 print(head)
 for lab, rows in by.items():
     pages = float(rows[0]["pages"])
@@ -283,18 +295,21 @@ for lab, rows in by.items():
           f"{mmm(col(lab, 'full_tls_handshakes'), '{:.0f}'):>18}"
           f"{mmm(col(lab, 'dns_queries'), '{:.0f}'):>18}"
           f"{statistics.median(col(lab, 'peak_rss_kb', 1 / 1024)):>13.1f}"
-          f"{mmm(col(lab, 'server_cpu_s', 1000 / pages), '{:.2f}'):>20}")
+          f"{mmm(col(lab, 'server_cpu_s', 1000 / pages), '{:.2f}'):>20}"
+          + (f"{mmm(col(lab, 'loop_lag_p99_ms'), '{:.0f}'):>16}{mmm(col(lab, 'loop_lag_max_ms'), '{:.0f}'):>16}"
+             if float(rows[0]["loop_lag_max_ms"]) >= 0 else ""))
     bad = [int(r["pages"]) - int(r["pages_ok"]) for r in rows]
     if any(bad):
         print(f"  {lab}: pages not answered 200 in a run: {bad}")
 print()
 for lab in by:
-    if lab == "curl-parallel":
-        continue
-    rate = [float(a["pages_per_s"]) / float(b["pages_per_s"]) for a, b in zip(by[lab], by["curl-parallel"])]
-    cpu = [float(a["cpu_s"]) / float(b["cpu_s"]) for a, b in zip(by[lab], by["curl-parallel"])]
-    print(f"{lab} / curl-parallel, round by round: pages/s {', '.join(f'{x:.2f}' for x in rate)}"
-          f" (median {statistics.median(rate):.2f}); CPU {', '.join(f'{x:.2f}' for x in cpu)}"
-          f" (median {statistics.median(cpu):.2f})")
+    for ref in ("curl-parallel", "curl-by-host"):
+        if lab.startswith("curl"):
+            continue
+        rate = [float(a["pages_per_s"]) / float(b["pages_per_s"]) for a, b in zip(by[lab], by[ref])]
+        cpu = [float(a["cpu_s"]) / float(b["cpu_s"]) for a, b in zip(by[lab], by[ref])]
+        print(f"{lab} / {ref}, round by round: pages/s {', '.join(f'{x:.2f}' for x in rate)}"
+              f" (median {statistics.median(rate):.2f}); CPU s {', '.join(f'{x:.2f}' for x in cpu)}"
+              f" (median {statistics.median(cpu):.2f})")
 PY
 echo "rows: $csv"
