@@ -18,10 +18,12 @@
 # /etc/resolv.conf. The machine's own network and resolv.conf are not touched, and nothing leaves
 # the namespace. Inside: nginx on 127.0.0.1:PORT (h2) and 127.0.0.3:PORT (HTTP/1.1), simweb on
 # 127.0.0.2:PORT (so the links simweb writes name the port the front listens on); dnsmasq maps
-# hN.sim to 127.0.0.1 or 127.0.0.3. The kernel here has no netem: latency is simweb's timer.
+# hN.sim to 127.0.0.1 or 127.0.0.3; a veth pair (both ends inside) gives the namespace the
+# non-loopback address getaddrinfo's AI_ADDRCONFIG needs. The kernel here has no netem: the
+# latency is simweb's timer.  Not in CI (minutes, root, timing).
 #
-# Install: apt-get install -y dnsmasq-base nginx-light openssl curl iproute2 util-linux time
-# (nginx, openssl and curl are already in deploy/install-deps.sh; dnsmasq-base is only for this).
+# Install: deploy/install-deps.sh (nginx, openssl, curl, time), then
+#          apt-get install -y dnsmasq-base iproute2 util-linux   (dnsmasq-base: only for this)
 # Build:   cmake --preset release && cmake --build --preset release --target crawl crawl-worker simweb
 # Usage:   sudo bench/https-web.sh [--hosts H] [--pages-per-host P] [--latency-ms MS]
 #                [--concurrency C] [--per-host N] [--repeat R] [--build DIR] [--keep]
@@ -42,7 +44,7 @@ while [ $# -gt 0 ]; do
     --repeat) repeat=$2; shift 2 ;;
     --build) build=$2; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { print }' "$0"; exit 0 ;;
     *) echo "https-web: unknown option $1" >&2; exit 2 ;;
   esac
 done
