@@ -27,12 +27,15 @@
 # Build:   cmake --preset release && cmake --build --preset release --target crawl crawl-worker simweb
 # Usage:   sudo bench/https-web.sh [--hosts H] [--pages-per-host P] [--latency-ms MS]
 #                [--concurrency C] [--per-host N] [--repeat R] [--build DIR] [--keep]
-# Rows go to bench/results/https_web.csv. About 3 minutes with the defaults on 2 cores.
+#                [--wget2]   (adds wget2 --max-threads C -O /dev/null over the same list; off by
+#                default: wget2 1.99 ran about one page at a time on this shape, 10 pages/s on
+#                200 hosts, one connection per page; not diagnosed)
+# Rows go to bench/results/https_web.csv. About 8 minutes with the defaults on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 hosts=2000 per_host_pages=10 latency=50 conc=200 per_host=2 repeat=3 build=build/release keep=0
-port=8443 names_per_cert=100
+port=8443 names_per_cert=100 wget2=0
 args=("$@")
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -44,6 +47,7 @@ while [ $# -gt 0 ]; do
     --repeat) repeat=$2; shift 2 ;;
     --build) build=$2; shift 2 ;;
     --keep) keep=1; shift ;;
+    --wget2) wget2=1; shift ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { print }' "$0"; exit 0 ;;
     *) echo "https-web: unknown option $1" >&2; exit 2 ;;
   esac
@@ -252,6 +256,10 @@ for i in $(seq "$repeat"); do
     --cacert "$tls/ca.pem" -K "$work/curl.cfg"
   measure curl-by-host curl -s --compressed --parallel --parallel-max "$conc" \
     --cacert "$tls/ca.pem" -K "$work/curl-by-host.cfg"
+  if [ "$wget2" = 1 ]; then
+    measure wget2 wget2 -q --no-config --max-threads "$conc" --compression gzip \
+      --ca-certificate "$tls/ca.pem" -i "$work/seeds.txt" -O /dev/null
+  fi
   measure crawl-workers-0 "$bin/crawl" --workers 0 --concurrency "$conc" "${crawl_common[@]}"
   check_links "workers 0"
   measure crawl-workers-2 "$bin/crawl" --workers 2 --concurrency $((conc / 2)) "${crawl_common[@]}"
@@ -306,7 +314,7 @@ for lab, rows in by.items():
 print()
 for lab in by:
     for ref in ("curl-parallel", "curl-by-host"):
-        if lab.startswith("curl"):
+        if not lab.startswith("crawl"):
             continue
         rate = [float(a["pages_per_s"]) / float(b["pages_per_s"]) for a, b in zip(by[lab], by[ref])]
         cpu = [float(a["cpu_s"]) / float(b["cpu_s"]) for a, b in zip(by[lab], by[ref])]
