@@ -28,8 +28,8 @@
 # Usage:   sudo bench/https-web.sh [--hosts H] [--pages-per-host P] [--latency-ms MS]
 #                [--concurrency C] [--per-host N] [--repeat R] [--build DIR] [--keep]
 #                [--wget2]   (adds wget2 --max-threads C -O /dev/null over the same list; off by
-#                default: wget2 1.99 ran about one page at a time on this shape, 10 pages/s on
-#                200 hosts, one connection per page; not diagnosed)
+#                default: wget2 1.99 took about a second per page on this shape, one
+#                connection per page; not diagnosed)
 # Rows go to bench/results/https_web.csv. About 8 minutes with the defaults on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
