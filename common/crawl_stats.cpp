@@ -26,6 +26,8 @@ void CrawlStats::count(const PageRecord& record, std::size_t lines_written) {
     ++pages_ok_;
   } else if (record.error == FetchError::kRobots) {
     ++pages_disallowed_;
+  } else if (record.error == FetchError::kCancelled) {
+    ++pages_cancelled_;
   } else {
     ++pages_failed_;
     const auto i = static_cast<std::size_t>(record.error);
@@ -68,6 +70,11 @@ std::string CrawlStats::summary(const std::string& extra) const {
   if (pages_disallowed_ != 0) {
     std::snprintf(buf, sizeof buf, ", %llu skipped (disallowed by robots.txt)",
                   static_cast<unsigned long long>(pages_disallowed_));
+    out += buf;
+  }
+  if (pages_cancelled_ != 0) {
+    std::snprintf(buf, sizeof buf, ", %llu not fetched (the crawl stopped first)",
+                  static_cast<unsigned long long>(pages_cancelled_));
     out += buf;
   }
   out += '\n';

@@ -22,7 +22,7 @@ class CrawlStats {
  public:
   CrawlStats();
 
-  /// Counts one finished page (ok, failed, or skipped by robots.txt) and its links.
+  /// Counts one finished page (ok, failed, skipped by robots.txt, or cancelled) and its links.
   void count(const PageRecord& record, std::size_t lines_written);
   /// After the results file failed: the lines it really holds; the rest are counted as lost.
   void settle_lines(std::uint64_t lines_in_file);
@@ -33,6 +33,9 @@ class CrawlStats {
   std::uint64_t pages_failed() const { return pages_failed_; }
   /// Pages not fetched because robots.txt disallows them (a policy, not an error).
   std::uint64_t pages_disallowed() const { return pages_disallowed_; }
+  /// Pages cancelled before or while they were fetched because the crawl stopped (a signal, an
+  /// I/O error): not failures, and with a journal still queued for --resume.
+  std::uint64_t pages_cancelled() const { return pages_cancelled_; }
   std::uint64_t lines_lost() const { return lines_lost_; }
   std::uint64_t links() const { return links_; }
   std::uint64_t lines() const { return lines_; }
@@ -52,6 +55,7 @@ class CrawlStats {
   std::uint64_t pages_ok_ = 0;
   std::uint64_t pages_failed_ = 0;
   std::uint64_t pages_disallowed_ = 0;
+  std::uint64_t pages_cancelled_ = 0;
   std::uint64_t lines_lost_ = 0;
   std::uint64_t links_ = 0;
   std::uint64_t lines_ = 0;
