@@ -5,6 +5,8 @@
 #include <cctype>
 #include <string_view>
 
+#include "common/port.hpp"
+
 namespace crawler {
 namespace {
 
@@ -49,18 +51,11 @@ std::string take_host(std::string_view& rest, const char* name, std::string& why
 }
 
 /// Empty or 1..65535 (0 for empty); `why` on error.
-int parse_port(std::string_view s, const char* name, std::string& why) {
+int optional_port(std::string_view s, const char* name, std::string& why) {
   if (s.empty()) return 0;
-  long value = 0;
-  for (char c : s) {
-    if (std::isdigit(static_cast<unsigned char>(c)) == 0 || s.size() > 5) {
-      why = std::string(name) + " is not a number from 1 to 65535";
-      return 0;
-    }
-    value = value * 10 + (c - '0');
-  }
-  if (value < 1 || value > 65535) why = std::string(name) + " is not a number from 1 to 65535";
-  return static_cast<int>(value);
+  const auto port = parse_port(s);
+  if (!port) why = std::string(name) + " is not a number from 1 to 65535";
+  return port.value_or(0);
 }
 
 }  // namespace
@@ -76,12 +71,12 @@ ConnectToEntry parse_connect_to(const std::string& entry, std::string& why) {
     why = "expected HOST1:PORT1:HOST2:PORT2";
     return {};
   }
-  out.port = parse_port(rest.substr(0, colon), "PORT1", why);
+  out.port = optional_port(rest.substr(0, colon), "PORT1", why);
   if (!why.empty()) return {};
   rest.remove_prefix(colon + 1);
   take_host(rest, "HOST2", why);
   if (!why.empty()) return {};
-  parse_port(rest, "PORT2", why);
+  optional_port(rest, "PORT2", why);
   return why.empty() ? out : ConnectToEntry{};
 }
 

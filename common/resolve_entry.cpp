@@ -5,6 +5,8 @@
 #include <cctype>
 #include <string_view>
 
+#include "common/port.hpp"
+
 namespace crawler {
 
 namespace {
@@ -54,14 +56,7 @@ std::string resolve_entry_error(const std::string& entry) {
   const auto colon = rest.find(':');
   if (colon == std::string_view::npos) return "expected HOST:PORT:ADDR";
   const std::string_view port = rest.substr(0, colon);
-  if (port.empty() || port.size() > 5) return "PORT is not a number from 1 to 65535";
-  long value = 0;
-  for (char c : port) {
-    if (std::isdigit(static_cast<unsigned char>(c)) == 0)
-      return "PORT is not a number from 1 to 65535";
-    value = value * 10 + (c - '0');
-  }
-  if (value < 1 || value > 65535) return "PORT is not a number from 1 to 65535";
+  if (!parse_port(port)) return "PORT is not a number from 1 to 65535";
   rest.remove_prefix(colon + 1);
   // ADDR[,ADDR...]
   if (rest.empty()) return "ADDR is missing";

@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "common/fetch_cli.hpp"
+#include "common/port.hpp"
 
 namespace crawler {
 
@@ -35,17 +36,9 @@ tcp::endpoint parse_listen_endpoint(const std::string& text) {
   const auto address = net::ip::make_address(host, ec);
   if (ec) throw std::invalid_argument("'" + text + "': '" + host + "' is not a numeric IP address");
   const std::string port_text = text.substr(colon + 1);
-  unsigned long port = 0;
-  std::size_t used = 0;
-  try {
-    port = std::stoul(port_text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != port_text.size() || port > 65535) {
-    throw std::invalid_argument("'" + text + "': '" + port_text + "' is not a port (0-65535)");
-  }
-  return {address, static_cast<unsigned short>(port)};
+  const auto port = parse_port(port_text, /*min_port=*/0);
+  if (!port) throw std::invalid_argument("'" + text + "': '" + port_text + "' is not a port (0-65535)");
+  return {address, static_cast<unsigned short>(*port)};
 }
 
 void add_metrics_listen_option(CLI::App& app, std::string& listen) {

@@ -1,7 +1,6 @@
 #include "proto/zmq_endpoint.hpp"
 
-#include <algorithm>
-#include <cctype>
+#include "common/port.hpp"
 
 namespace crawler {
 
@@ -31,12 +30,7 @@ std::string zmq_endpoint_problem(std::string_view endpoint, EndpointUse use) {
                ? std::string()
                : quoted + ": port * picks a free port when binding; a connect needs a port" + range;
   }
-  const bool digits =
-      !port.empty() && port.size() <= 5 && std::all_of(port.begin(), port.end(), [](char c) {
-        return std::isdigit(static_cast<unsigned char>(c));
-      });
-  const long value = digits ? std::stol(std::string(port)) : 0;
-  if (value < 1 || value > 65535) {
+  if (!parse_port(port)) {
     return quoted + ": '" + std::string(port) + "' is not a port" + range;
   }
   return {};
