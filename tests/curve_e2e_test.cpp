@@ -21,10 +21,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
 std::string read_first_line(const std::string& path) {
   std::ifstream in(path);
   std::string line;

@@ -92,10 +92,6 @@ ChildResult run(std::vector<std::string> args, std::vector<std::string> more = {
   return run_child(args, 240s);
 }
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
 /// Pids of the running children of `parent` whose name is `comm`.
 std::vector<pid_t> children_named(pid_t parent, const std::string& comm) {
   std::vector<pid_t> out;

@@ -25,10 +25,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
 /// Lines of `err` that start with "error:".
 std::size_t error_lines(const std::string& err) {
   std::size_t n = err.rfind("error:", 0) == 0 ? 1 : 0;

@@ -74,6 +74,11 @@ class TempDir {
 /// a program that must listen on a port known in advance. Throws std::runtime_error if none.
 int free_tcp_port();
 
+/// True when `haystack` holds `needle` (for checks on a child's output).
+inline bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
 /// Size of a file, or 0 when it does not exist (yet).
 std::uintmax_t file_size_or_zero(const std::string& path);
 
