@@ -84,12 +84,11 @@ class LocalCluster : public TaskSink {
   std::size_t outstanding() const override { return pool_.outstanding(); }
   std::size_t in_flight() const override { return pool_.in_flight(); }
   void cancel_all() override { pool_.cancel_all(); }
+  /// What no worker was sent is cancelled; the workers finish what they hold.
+  void cancel_waiting() override { pool_.cancel_waiting(); }
 
-  void on_signal(int count) {
-    // The workers drain: they finish what they hold; what they were never sent is cancelled.
-    if (count == 1) pool_.stop_dispatching();
-    supervisor_.forward(SIGTERM);
-  }
+  /// A signal to the crawl is a signal to its workers: they drain.
+  void on_signal() { supervisor_.forward(SIGTERM); }
   void finish() {
     pool_.shutdown();
     supervisor_.stop([] {});
@@ -156,11 +155,6 @@ int run_coordinator(const CrawlOptions& crawl, WorkerPoolOptions pool_options) {
   hooks.on_finished = [&] {
     if (pool) pool->shutdown();
   };
-  hooks.on_signal = [&](int, int count) {
-    // What no worker holds yet is cancelled (e.g. while --min-workers have not joined); what
-    // the workers hold they finish.
-    if (pool && count == 1) pool->stop_dispatching();
-  };
   hooks.summary_lines = [&] { return pool ? pool->summary() : std::string(); };
   hooks.add_metrics = [&](MetricsRegistry& metrics) {
     if (pool) pool->add_metrics(metrics);
@@ -199,8 +193,8 @@ int run_with_local_workers(const CrawlOptions& crawl, WorkerPoolOptions pool_opt
   hooks.on_finished = [&] {
     if (cluster) cluster->finish();
   };
-  hooks.on_signal = [&](int, int count) {
-    if (cluster) cluster->on_signal(count);
+  hooks.on_signal = [&](int, int) {
+    if (cluster) cluster->on_signal();
   };
   hooks.summary_lines = [&] { return cluster ? cluster->summary() : std::string(); };
   hooks.add_metrics = [&](MetricsRegistry& metrics) {

@@ -79,6 +79,8 @@ class WorkerPool : public TaskSink {
   /// For a graceful stop while workers drain: reports every task not yet sent as kCancelled
   /// (later submits too), and keeps waiting for the results of tasks already sent.
   void stop_dispatching();
+  /// The crawl's first signal (Crawl::stop): stop_dispatching().
+  void cancel_waiting() override { stop_dispatching(); }
 
   /// The crawl is over: cancels what is left, sends Shutdown to every worker, then closes the
   /// socket (its queued messages get up to 1 s, at destruction). Afterwards the pool holds no
