@@ -6,6 +6,7 @@
 #include <cctype>
 #include <map>
 
+#include "common/dns_servers.hpp"
 #include "common/resolve_entry.hpp"
 #include "common/url_host.hpp"
 
@@ -121,7 +122,7 @@ void add_guard_options(CLI::App& app, FetchOptions& o) {
 }
 
 void add_network_options(CLI::App& app, FetchOptions& o) {
-  const std::string group = "TLS and proxy";
+  const std::string group = "TLS, proxy and DNS";
   flag(app, "cacert", o.ca_file,
        "PEM file of the CAs to trust instead of the system's bundle (read once per process)")
       ->group(group);
@@ -141,6 +142,17 @@ void add_network_options(CLI::App& app, FetchOptions& o) {
   flag(app, "noproxy", o.no_proxy,
        "comma-separated hosts (and domains under them) reached without the proxy, as curl's "
        "--noproxy; '*' for all")
+      ->group(group);
+  flag(app, "dns-servers", o.dns_servers,
+       "DNS servers to ask instead of /etc/resolv.conf's, as curl's --dns-servers: ADDR[:PORT],... "
+       "(IPv6 as [ADDR]:PORT). Names are resolved by the crawler (c-ares, cached for their TTL), "
+       "except behind a proxy and in --mode sync, where libcurl resolves them")
+      ->check(CLI::Validator(
+          [](const std::string& servers) {
+            const std::string why = dns_servers_error(servers);
+            return why.empty() ? why : "bad --dns-servers '" + servers + "': " + why;
+          },
+          "LIST"))
       ->group(group);
 }
 

@@ -24,7 +24,8 @@ void add_local_fetch_options(CLI::App& app, FetchOptions& options, const std::st
 /// the guard protects the network the fetching process runs in, so a coordinator cannot widen it.
 void add_guard_options(CLI::App& app, FetchOptions& options);
 
-/// Adds the TLS and proxy flags (--cacert, --capath, --insecure, --proxy, --noproxy; env
+/// Adds the TLS, proxy and DNS flags (--cacert, --capath, --insecure, --proxy, --noproxy,
+/// --dns-servers; env
 /// CRAWL_CACERT, ...) to `app`. Like the guard's, only programs that fetch take them and
 /// `crawl --workers N` hands them to its workers: a CA file or a proxy belongs to the network
 /// and file system of the fetching process. Files are not checked here (--check-config runs

@@ -30,7 +30,7 @@ struct FetchOptions {
   std::vector<std::string> resolve;  ///< "HOST:PORT:ADDR" entries as curl's --resolve; HOST may be '*'
   std::vector<std::string> connect_to;  ///< "HOST1:PORT1:HOST2:PORT2" entries as curl's --connect-to
 
-  // TLS and proxy: worker-local like the guard (a CA file or a proxy is a fact of the network and
+  // TLS, proxy, DNS: worker-local like the guard (a CA file or a proxy is a fact of the network and
   // file system the fetching process runs in); the coordinator's Welcome never carries them.
   std::string ca_file;    ///< PEM bundle to trust instead of the system's; empty: libcurl's default
   std::string ca_path;    ///< OpenSSL hashed directory (c_rehash) to trust; empty: none
@@ -38,6 +38,7 @@ struct FetchOptions {
   std::string proxy;      ///< CURLOPT_PROXY; empty: libcurl's *_proxy environment variables.
                           ///< The SSRF guard lets connections to the proxy's address through.
   std::string no_proxy;   ///< CURLOPT_NOPROXY: comma-separated hosts reached without the proxy
+  std::string dns_servers;  ///< "ADDR[:PORT],..." asked instead of /etc/resolv.conf's; empty: those
 
   // Limits on what one response may cost (see README "Reliability").
   std::uint32_t max_header_bytes = 256 * 1024;  ///< response header bytes, per response

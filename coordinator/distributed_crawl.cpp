@@ -124,7 +124,7 @@ class LocalCluster : public TaskSink {
     // The SSRF guard is each worker's own (a Welcome never widens it): hand down the user's.
     for (const auto& host : f.allow_hosts) o.args.insert(o.args.end(), {"--allow-host", host});
     if (f.allow_private) o.args.push_back("--allow-private");
-    // So are its CA and proxy settings: the workers run on this machine, with these files.
+    // So are its CA, proxy and DNS settings: the workers run on this machine, with these files.
     const auto pass = [&](const char* flag, const std::string& value) {
       if (!value.empty()) o.args.insert(o.args.end(), {flag, value});
     };
@@ -132,6 +132,7 @@ class LocalCluster : public TaskSink {
     pass("--capath", f.ca_path);
     pass("--proxy", f.proxy);
     pass("--noproxy", f.no_proxy);
+    pass("--dns-servers", f.dns_servers);
     if (f.insecure) o.args.push_back("--insecure");
     return o;
   }

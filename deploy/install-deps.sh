@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
-  libcurl4-openssl-dev libboost-dev
+  libcurl4-openssl-dev libc-ares-dev libboost-dev
   libzmq3-dev cppzmq-dev protobuf-compiler libprotobuf-dev
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   libmodest-dev libgumbo-dev libicu-dev zlib1g-dev

@@ -87,15 +87,8 @@ void AddressGuard::add_proxy(const std::string& proxy) {
 AddressGuard::AddressGuard(const FetchOptions& options) : enabled_(!options.allow_private) {
   if (!enabled_) {
     // No guard, no proxy to exempt.
-  } else if (!options.proxy.empty()) {
-    add_proxy(options.proxy);
   } else {
-    // The variables libcurl reads when no proxy is set (http_proxy only in lower case).
-    for (const char* name :
-         {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}) {
-      const char* value = std::getenv(name);
-      if (value != nullptr && *value != '\0') add_proxy(value);
-    }
+    for (const auto& proxy : proxies(options)) add_proxy(proxy);
   }
   for (const auto& entry : options.allow_hosts) {
     // The URL parser's own host parser: an internationalised name becomes the punycode that
@@ -116,9 +109,24 @@ AddressGuard::AddressGuard(const FetchOptions& options) : enabled_(!options.allo
   }
 }
 
+std::vector<std::string> AddressGuard::proxies(const FetchOptions& options) {
+  if (!options.proxy.empty()) return {options.proxy};
+  std::vector<std::string> found;
+  // The variables libcurl reads when no proxy is set (http_proxy only in lower case).
+  for (const char* name : {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}) {
+    const char* value = std::getenv(name);
+    if (value != nullptr && *value != '\0') found.emplace_back(value);
+  }
+  return found;
+}
+
 bool AddressGuard::named(std::string_view host, int port) const {
+  return hosts_.count(canonical_host(host)) != 0 || mapped(host, port);
+}
+
+bool AddressGuard::mapped(std::string_view host, int port) const {
   const std::string h = canonical_host(host);
-  return hosts_.count(h) != 0 || host_ports_.count(key(h, port)) != 0 || host_ports_.count(key(h, 0)) != 0 ||
+  return host_ports_.count(key(h, port)) != 0 || host_ports_.count(key(h, 0)) != 0 ||
          host_ports_.count(key("*", port)) != 0 || host_ports_.count(key("*", 0)) != 0;
 }
 

@@ -38,6 +38,12 @@ class AddressGuard {
 
   /// True when `host` (lower-case; IPv6 without brackets) on `port` is named by the user.
   bool named(std::string_view host, int port) const;
+  /// True when options.resolve or options.connect_to map `host` on `port` (HOST '*': any host):
+  /// curl, not a resolver of ours, must then find the address.
+  bool mapped(std::string_view host, int port) const;
+
+  /// The proxies libcurl will use: options.proxy, else the *_proxy variables it reads.
+  static std::vector<std::string> proxies(const FetchOptions& options);
 
   /// Empty when a connection for `host`:`port` to `address` may be made; otherwise why not, as
   /// one line naming the address, the rule it broke and the host.

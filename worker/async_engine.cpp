@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <utility>
 
+#include "common/address_class.hpp"
 #include "common/busy_cpu.hpp"
 #include "common/link_extractor.hpp"
 #include "common/url.hpp"
@@ -36,9 +37,21 @@ AsyncEngine::AsyncEngine(boost::asio::io_context& io, const FetchOptions& option
       hosts_(io, HostQueue::Limits{options.concurrency, options.per_host},
              [this](HostQueue::Token id) { start(id); }),
       max_cached_connections_(CurlMulti::connection_ceiling(options.concurrency)),
-      parse_pool_(static_cast<std::size_t>(std::max(1, options.parse_threads))) {}
+      parse_pool_(static_cast<std::size_t>(std::max(1, options.parse_threads))) {
+  // Behind a proxy the proxy resolves (an http proxy gets the name; socks5h too).
+  if (AddressGuard::proxies(options).empty()) {
+    resolver_ = std::make_unique<DnsResolver>(
+        io, DnsResolver::Options{.servers = options.dns_servers,
+                                 .timeout_ms = std::clamp(options.connect_timeout_ms / 2, 100, 5'000)});
+  }
+}
 
 AsyncEngine::~AsyncEngine() {
+  if (resolver_ && resolver_->stats().lookups > 0) {
+    const DnsResolver::Stats& dns = resolver_->stats();
+    spdlog::info("DNS: {} names looked up ({} failed), {} answers from the cache", dns.lookups,
+                 dns.failures, dns.cache_hits);
+  }
   life_.reset();  // parse results and timers that still arrive do nothing
   parse_pool_.stop();
   parse_pool_.join();
@@ -126,17 +139,75 @@ void AsyncEngine::start(JobId id) {
   Job& job = it->second;
   job.stage = Stage::kInFlight;
   ++job.attempts;
-  const std::string host = job.host;
   // Size the connection cache for the hosts in rotation before a transfer ends and curl prunes.
   const auto now = std::chrono::steady_clock::now();
-  recent_hosts_.touch(host, now);
+  recent_hosts_.touch(job.host, now);
   const long wanted = static_cast<long>(recent_hosts_.count(now)) * options_.per_host;
   multi_.set_max_cached_connections(
       std::clamp<long>(wanted, options_.concurrency, max_cached_connections_));
+  if (resolver_) {
+    auto target = Transfer::host_and_port(job.url.c_str());
+    if (target && !classify_address(target->first) && !guard_.mapped(target->first, target->second)) {
+      const std::string& name = target->first;
+      const int port = target->second;
+      std::weak_ptr<int> life = life_;
+      const DnsAnswer* cached = resolver_->cached(name);
+      if (cached != nullptr && cached->error.empty()) {
+        on_resolved(id, name, port, *cached);
+      } else if (cached != nullptr) {
+        // Not from in here: a host's queued pages would fail one inside the other's finished().
+        boost::asio::post(io_, [this, life, id, name, port, answer = *cached] {
+          if (!life.expired()) on_resolved(id, name, port, answer);
+        });
+      } else {
+        resolver_->lookup(name, [this, life, id, name, port](const DnsAnswer& answer) {
+          if (!life.expired()) on_resolved(id, name, port, answer);
+        });
+      }
+      return;
+    }
+  }
+  launch(id, job, {});
+}
+
+void AsyncEngine::on_resolved(JobId id, const std::string& name, int port,
+                              const DnsAnswer& answer) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end() || it->second.stage != Stage::kInFlight || it->second.transfer) return;
+  Job& job = it->second;
+  if (!answer.error.empty()) {
+    PageRecord record = new_record(job);
+    record.error = FetchError::kDns;
+    record.error_detail = "could not resolve host " + name + ": " + answer.error;
+    hosts_.finished(job.host);
+    conclude(id, job, std::move(record), {}, 0);
+    return;
+  }
+  // "+": an entry curl may forget; it is handed again, fresh, with each transfer to the host.
+  std::string entry = "+" + name + ":" + std::to_string(port) + ":";
+  for (std::size_t i = 0; i < answer.addresses.size(); ++i) {
+    const std::string& address = answer.addresses[i];
+    if (i > 0) entry += ',';
+    entry += address.find(':') != std::string::npos ? "[" + address + "]" : address;
+  }
+  launch(id, job, std::move(entry));
+}
+
+void AsyncEngine::launch(JobId id, Job& job, std::string resolved) {
+  const std::string host = job.host;
+  Transfer::Network network{resolve_.get(), connect_to_.get(), &guard_, std::move(resolved)};
+  // curl prunes its DNS cache at the end of every transfer, walking all of it: let one transfer
+  // a second do it.
+  const auto now = std::chrono::steady_clock::now();
+  network.dns_cache_timeout_s = -1;
+  if (now - last_curl_dns_prune_ >= kCurlDnsPruneInterval) {
+    network.dns_cache_timeout_s = kCurlDnsCacheTimeoutS;
+    last_curl_dns_prune_ = now;
+  }
   try {
     job.transfer = pool_.acquire();
     job.transfer->configure(
-        job.url, options_, Transfer::Network{resolve_.get(), connect_to_.get(), &guard_},
+        job.url, options_, network,
         job.kind == Kind::kRobots ? Transfer::Purpose::kRobots : Transfer::Purpose::kPage,
         job.task.host_named_by_user);
     if (multi_.add(job.transfer->easy(),

@@ -15,6 +15,7 @@
 #include "worker/connect_to_list.hpp"
 #include "worker/crawl_engine.hpp"
 #include "worker/curl_multi.hpp"
+#include "worker/dns_resolver.hpp"
 #include "worker/host_queue.hpp"
 #include "worker/recent_hosts.hpp"
 #include "worker/report_poster.hpp"
@@ -28,7 +29,10 @@ namespace crawler {
 /// CrawlEngine for FetchOptions::Mode::kAsync. A task goes: robots.txt check (fetched once per
 /// origin through the same multi, tasks parked meanwhile) → HostQueue (per-host slots, delay,
 /// round-robin, global cap) → CurlMulti transfer → retry wait (timer) and back to the HostQueue,
-/// or → HTML parse on the thread pool → report. Reports are posted to the io_context, so a
+/// or → HTML parse on the thread pool → report. A transfer's host name is resolved first by the
+/// engine's DnsResolver (cached for its TTL) and handed to curl with its addresses, unless the
+/// user maps it (--resolve, --connect-to), it is an IP literal or a proxy is configured (then
+/// curl resolves, as it does for redirect targets). Reports are posted to the io_context, so a
 /// callback never runs inside submit() or cancel_all() and may call back into the engine.
 /// Bounds: tasks are held until reported (the caller bounds them; outstanding() is the
 /// back-pressure signal); robots cache RobotsCache::kDefaultCapacity origins; transfer pool
@@ -55,6 +59,11 @@ class AsyncEngine final : public CrawlEngine {
 
   /// How long a host's connections are worth keeping after its last request.
   static constexpr std::chrono::seconds kConnectionMemory{120};
+  /// How often one transfer lets curl prune its DNS cache (of the names it resolved itself:
+  /// redirect targets, proxies); the others skip the prune, which walks the whole cache.
+  static constexpr std::chrono::seconds kCurlDnsPruneInterval{1};
+  /// What curl's own DNS answers are worth (CURLOPT_DNS_CACHE_TIMEOUT of the pruning transfer).
+  static constexpr long kCurlDnsCacheTimeoutS = 60;
 
  private:
   using JobId = std::uint64_t;
@@ -82,6 +91,8 @@ class AsyncEngine final : public CrawlEngine {
   void enqueue(JobId id, Job& job, bool front = false);
   int host_delay_ms(const std::string& origin);
   void start(JobId id);
+  void on_resolved(JobId id, const std::string& name, int port, const DnsAnswer& answer);
+  void launch(JobId id, Job& job, std::string resolved);
   void on_transfer_done(JobId id, CURLcode code);
   void conclude(JobId id, Job& job, PageRecord record, std::string body,
                 std::int64_t retry_after_s);
@@ -108,6 +119,9 @@ class AsyncEngine final : public CrawlEngine {
   ReportPoster reports_{io_};
   CurlMulti multi_;                 ///< after jobs_: destroyed first, removing their easy handles
   HostQueue hosts_;
+  /// Names to addresses, unless a proxy is configured (it resolves) or --mode sync.
+  std::unique_ptr<DnsResolver> resolver_;
+  std::chrono::steady_clock::time_point last_curl_dns_prune_{};
   RecentHosts recent_hosts_{kConnectionMemory};
   long max_cached_connections_;  ///< the cache's ceiling: 3/4 of RLIMIT_NOFILE
   boost::asio::thread_pool parse_pool_;

@@ -124,7 +124,7 @@ PageRecord SyncEngine::fetch_with_retries(const std::string& url, const std::str
     wait_for_host(host, host_delay_ms(origin));
     ++record.attempts;
     transfer_->configure(url, options_,
-                         Transfer::Network{resolve_.get(), connect_to_.get(), &guard_}, purpose,
+                         Transfer::Network{resolve_.get(), connect_to_.get(), &guard_, {}}, purpose,
                          host_named_by_user);
     const auto now = Clock::now();
     recent_hosts_.touch(host, now);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <optional>
 #include <stdexcept>
 #include <string_view>
@@ -23,9 +24,15 @@ bool is_http_url(std::string_view url) {
   return starts("http://") || starts("https://");
 }
 
-/// Host (canonical, see AddressGuard) and port (the scheme's default when none) of `url`, as
-/// curl's own URL parser reads them: the same parser that decides where curl connects.
-std::optional<std::pair<std::string, int>> host_and_port(const char* url) {
+void append(curl_slist*& list, const char* entry) {
+  curl_slist* grown = curl_slist_append(list, entry);
+  if (grown == nullptr) throw std::bad_alloc();
+  list = grown;
+}
+
+}  // namespace
+
+std::optional<std::pair<std::string, int>> Transfer::host_and_port(const char* url) {
   if (url == nullptr) return std::nullopt;
   CURLU* u = curl_url();
   if (u == nullptr) return std::nullopt;
@@ -43,17 +50,20 @@ std::optional<std::pair<std::string, int>> host_and_port(const char* url) {
   return out;
 }
 
-}  // namespace
-
 Transfer::Transfer() : easy_(curl_easy_init()) {
   if (easy_ == nullptr) throw std::runtime_error("curl_easy_init failed");
 }
 
-Transfer::~Transfer() { curl_easy_cleanup(easy_); }
+Transfer::~Transfer() {
+  curl_easy_cleanup(easy_);
+  curl_slist_free_all(resolve_);
+}
 
 void Transfer::configure(const std::string& url, const FetchOptions& options,
                          const Network& network, Purpose purpose, bool host_named_by_user) {
   curl_easy_reset(easy_);
+  curl_slist_free_all(resolve_);
+  resolve_ = nullptr;
   body_.clear();
   over_cap_ = false;
   max_header_bytes_ = options.max_header_bytes;
@@ -104,7 +114,17 @@ void Transfer::configure(const std::string& url, const FetchOptions& options,
   }
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, error_);
   curl_easy_setopt(e, CURLOPT_USERAGENT, options.user_agent.c_str());
-  if (network.resolve != nullptr) curl_easy_setopt(e, CURLOPT_RESOLVE, network.resolve);
+  if (!network.resolved.empty()) {
+    // The user's entries first, so that a redirect to a host they map finds it too.
+    for (const curl_slist* entry = network.resolve; entry != nullptr; entry = entry->next) {
+      append(resolve_, entry->data);
+    }
+    append(resolve_, network.resolved.c_str());
+    curl_easy_setopt(e, CURLOPT_RESOLVE, resolve_);
+  } else if (network.resolve != nullptr) {
+    curl_easy_setopt(e, CURLOPT_RESOLVE, network.resolve);
+  }
+  curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, network.dns_cache_timeout_s);
   if (network.connect_to != nullptr) curl_easy_setopt(e, CURLOPT_CONNECT_TO, network.connect_to);
   configure_tls(url, options);
   if (!options.proxy.empty()) curl_easy_setopt(e, CURLOPT_PROXY, options.proxy.c_str());

@@ -5,7 +5,9 @@
 #include <curl/curl.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "common/fetch_options.hpp"
 #include "common/page_record.hpp"
@@ -39,6 +41,12 @@ class Transfer {
     const curl_slist* resolve = nullptr;     ///< CURLOPT_RESOLVE (ResolveList)
     const curl_slist* connect_to = nullptr;  ///< CURLOPT_CONNECT_TO (ConnectToList)
     const AddressGuard* guard = nullptr;     ///< nullptr: every address may be connected to
+    /// `+HOST:PORT:ADDR,...` for the URL's own host, from the engine's resolver: handed to curl
+    /// after `resolve`'s entries (curl then asks no resolver of its own). Empty: curl resolves.
+    std::string resolved;
+    /// CURLOPT_DNS_CACHE_TIMEOUT in seconds. -1: curl neither expires nor prunes its DNS cache
+    /// for this transfer (a prune walks the whole cache, at the end of every transfer).
+    long dns_cache_timeout_s = 60;
   };
 
   /// Resets the handle and sets every option to GET `url` (an absolute http(s) URL): http/https
@@ -73,6 +81,10 @@ class Transfer {
 
   CURL* easy() const { return easy_; }
 
+  /// Host (canonical, see AddressGuard) and port (the scheme's default when none) of `url`, as
+  /// curl's own URL parser reads them: the same parser that decides where curl connects.
+  static std::optional<std::pair<std::string, int>> host_and_port(const char* url);
+
   /// Maps a curl result to a FetchError. `redirected`: at least one redirect was followed.
   /// `over_cap`: the write callback refused bytes past the body cap. `header_over_cap`: the
   /// header callback refused headers past the header cap. `refused`: the guard refused a socket.
@@ -95,6 +107,7 @@ class Transfer {
   std::string refusal(const Address&... address) const;
 
   CURL* easy_ = nullptr;
+  curl_slist* resolve_ = nullptr;  ///< this transfer's CURLOPT_RESOLVE when Network::resolved is set
   std::string body_;
   std::uint64_t max_body_ = 0;
   bool truncate_ = false;  ///< past the cap: stop and keep what came (robots) instead of failing
