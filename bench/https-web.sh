@@ -5,6 +5,8 @@
 #   50 ms server latency; every name resolved through a real DNS server (dnsmasq), not --resolve.
 # Compares, interleaved, REPEAT times each:
 #   crawl --workers 0    fetch + parse + write every link, one process
+#   crawl --workers 0 --system-resolver   names through libcurl's getaddrinfo threads instead
+#                        of the crawl's own resolver (c-ares, cached for the TTL)
 #   crawl --workers 2    the same with a coordinator and two worker processes (C/2 each)
 #   curl --parallel      fetch only (curl -Z --parallel-max C -K list), the same URLs and CA, in
 #                        the crawl's seed order (page i on host i mod H: round robin over hosts)
@@ -32,7 +34,7 @@
 #                default: wget2 1.99 took about a second per page on this shape, one
 #                connection per page; not diagnosed)
 # Rows go to <results-dir>/https_web.csv (--results-dir bench/results refreshes the committed
-# ones). About 8 minutes with the defaults on 2 cores.
+# ones). About 10 minutes with the defaults on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -224,10 +226,16 @@ log_complete() { [ "$(grep -c ' 200$' "$ng/access.log")" -ge "$pages" ]; }
 # measure LABEL CMD...: one timed run; appends a row to $work/rows:
 # label wall_s cpu_s peak_rss_kb pages ok tcp_conns full_handshakes h2_conns dns_queries server_cpu_s
 # lag_p99_ms lag_max_ms (from crawl's summary on stderr; the worst of its loops; -1 for curl)
+udp_drops() {  # UDP datagrams this namespace dropped for a full receive buffer (DNS answers)
+  awk '$1 == "Udp:" && !h { for (i = 2; i <= NF; i++) if ($i == "RcvbufErrors") c = i; h = 1; next }
+       $1 == "Udp:" { print $c }' /proc/net/snmp
+}
+
 measure() {
   local label=$1; shift
-  local acc0 dns0 srv0 acc1 dns1 srv1
+  local acc0 dns0 srv0 acc1 dns1 srv1 udp0
   : >"$ng/access.log"
+  udp0=$(udp_drops)
   acc0=$(accepts) dns0=$(grep -c 'query\[' "$work/dns.log" || true) srv0=$(server_cpu)
   /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" || {
     echo "$label failed:" >&2; tail -5 "$work/stderr" >&2; exit 1; }
@@ -242,7 +250,8 @@ measure() {
     !seen[$1]++ { if ($3 != "r") full++; if ($2 == "HTTP/2.0") h2++ }
     END { print label, wall, cpu, rss, pages, ok + 0, conns, full + 0, h2 + 0, dns, srv, lag }' \
     "$ng/access.log" >>"$work/rows"
-  tail -1 "$work/rows" | awk '{ printf "  %-16s %6.2f s  %4d/%d ok  %d conns  %d dns\n", $1, $2, $6, $5, $7, $10 }' >&2
+  tail -1 "$work/rows" | awk -v udp=$(($(udp_drops) - udp0)) \
+    '{ printf "  %-31s %6.2f s  %4d/%d ok  %d conns  %d dns  %d UDP dropped\n", $1, $2, $6, $5, $7, $10, udp }' >&2
 }
 
 check_links() {  # the crawl wrote exactly simweb's depth-0 links (scheme aside: seeds are https)
@@ -265,6 +274,9 @@ for i in $(seq "$repeat"); do
   fi
   measure crawl-workers-0 "$bin/crawl" --workers 0 --concurrency "$conc" "${crawl_common[@]}"
   check_links "workers 0"
+  measure crawl-workers-0-system-resolver "$bin/crawl" --workers 0 --system-resolver \
+    --concurrency "$conc" "${crawl_common[@]}"
+  check_links "workers 0, --system-resolver"
   measure crawl-workers-2 "$bin/crawl" --workers 2 --concurrency $((conc / 2)) "${crawl_common[@]}"
   check_links "workers 2"
 done
@@ -298,12 +310,12 @@ def mmm(xs, fmt):
 bound = conc / (latency / 1000) if latency else float("inf")
 print(f"bound = concurrency / latency = {bound:.0f} pages/s; connection goal <= hosts x per-host = {hosts * per_host}")
 print("min/median/max over the runs:")
-head = f"{'configuration':<17}{'pages/s':>17}{'of bound':>10}{'CPU ms/page':>18}{'TCP conns':>18}{'full TLS':>18}{'DNS queries':>18}{'peak RSS MB':>13}{'server CPU ms/page':>20}{'lag p99 ms':>16}{'lag max ms':>16}"
+head = f"{'configuration':<32}{'pages/s':>17}{'of bound':>10}{'CPU ms/page':>18}{'TCP conns':>18}{'full TLS':>18}{'DNS queries':>18}{'peak RSS MB':>13}{'server CPU ms/page':>20}{'lag p99 ms':>16}{'lag max ms':>16}"
 print(head)
 for lab, rows in by.items():
     pages = float(rows[0]["pages"])
     pps = col(lab, "pages_per_s")
-    print(f"{lab:<17}{mmm(pps, '{:.0f}'):>17}{statistics.median(pps) / bound:>10.2f}"
+    print(f"{lab:<32}{mmm(pps, '{:.0f}'):>17}{statistics.median(pps) / bound:>10.2f}"
           f"{mmm(col(lab, 'cpu_s', 1000 / pages), '{:.2f}'):>18}"
           f"{mmm(col(lab, 'tcp_connections'), '{:.0f}'):>18}"
           f"{mmm(col(lab, 'full_tls_handshakes'), '{:.0f}'):>18}"

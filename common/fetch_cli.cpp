@@ -146,13 +146,19 @@ void add_network_options(CLI::App& app, FetchOptions& o) {
   flag(app, "dns-servers", o.dns_servers,
        "DNS servers to ask instead of /etc/resolv.conf's, as curl's --dns-servers: ADDR[:PORT],... "
        "(IPv6 as [ADDR]:PORT). Names are resolved by the crawler (c-ares, cached for their TTL), "
-       "except behind a proxy and in --mode sync, where libcurl resolves them")
+       "except behind a proxy, with --system-resolver and in --mode sync (libcurl resolves them)")
       ->check(CLI::Validator(
           [](const std::string& servers) {
             const std::string why = dns_servers_error(servers);
             return why.empty() ? why : "bad --dns-servers '" + servers + "': " + why;
           },
           "LIST"))
+      ->group(group);
+  app.add_flag("--system-resolver", o.system_resolver,
+               "resolve names with the system's getaddrinfo through libcurl instead (what "
+               "/etc/nsswitch.conf names, e.g. mDNS or LDAP; a thread per lookup, TTLs not known)")
+      ->envname(env_name("system-resolver"))
+      ->excludes("--dns-servers")
       ->group(group);
 }
 

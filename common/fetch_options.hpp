@@ -39,6 +39,7 @@ struct FetchOptions {
                           ///< The SSRF guard lets connections to the proxy's address through.
   std::string no_proxy;   ///< CURLOPT_NOPROXY: comma-separated hosts reached without the proxy
   std::string dns_servers;  ///< "ADDR[:PORT],..." asked instead of /etc/resolv.conf's; empty: those
+  bool system_resolver = false;  ///< true: libcurl's getaddrinfo (NSS, a thread per lookup, no TTLs)
 
   // Limits on what one response may cost (see README "Reliability").
   std::uint32_t max_header_bytes = 256 * 1024;  ///< response header bytes, per response

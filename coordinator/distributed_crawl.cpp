@@ -134,6 +134,7 @@ class LocalCluster : public TaskSink {
     pass("--noproxy", f.no_proxy);
     pass("--dns-servers", f.dns_servers);
     if (f.insecure) o.args.push_back("--insecure");
+    if (f.system_resolver) o.args.push_back("--system-resolver");
     return o;
   }
 

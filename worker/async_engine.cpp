@@ -39,10 +39,10 @@ AsyncEngine::AsyncEngine(boost::asio::io_context& io, const FetchOptions& option
       max_cached_connections_(CurlMulti::connection_ceiling(options.concurrency)),
       parse_pool_(static_cast<std::size_t>(std::max(1, options.parse_threads))) {
   // Behind a proxy the proxy resolves (an http proxy gets the name; socks5h too).
-  if (AddressGuard::proxies(options).empty()) {
+  if (!options.system_resolver && AddressGuard::proxies(options).empty()) {
     resolver_ = std::make_unique<DnsResolver>(
         io, DnsResolver::Options{.servers = options.dns_servers,
-                                 .timeout_ms = std::clamp(options.connect_timeout_ms / 2, 100, 5'000)});
+                                 .timeout_ms = std::clamp(options.connect_timeout_ms / 5, 100, 2'000)});
   }
 }
 

@@ -31,8 +31,8 @@ namespace crawler {
 /// round-robin, global cap) → CurlMulti transfer → retry wait (timer) and back to the HostQueue,
 /// or → HTML parse on the thread pool → report. A transfer's host name is resolved first by the
 /// engine's DnsResolver (cached for its TTL) and handed to curl with its addresses, unless the
-/// user maps it (--resolve, --connect-to), it is an IP literal or a proxy is configured (then
-/// curl resolves, as it does for redirect targets). Reports are posted to the io_context, so a
+/// user maps it (--resolve, --connect-to), it is an IP literal, a proxy is configured or
+/// options.system_resolver asks for getaddrinfo (then curl resolves, as for redirect targets). Reports are posted to the io_context, so a
 /// callback never runs inside submit() or cancel_all() and may call back into the engine.
 /// Bounds: tasks are held until reported (the caller bounds them; outstanding() is the
 /// back-pressure signal); robots cache RobotsCache::kDefaultCapacity origins; transfer pool
@@ -119,7 +119,7 @@ class AsyncEngine final : public CrawlEngine {
   ReportPoster reports_{io_};
   CurlMulti multi_;                 ///< after jobs_: destroyed first, removing their easy handles
   HostQueue hosts_;
-  /// Names to addresses, unless a proxy is configured (it resolves) or --mode sync.
+  /// Names to addresses, unless a proxy is configured (it resolves) or --system-resolver.
   std::unique_ptr<DnsResolver> resolver_;
   std::chrono::steady_clock::time_point last_curl_dns_prune_{};
   RecentHosts recent_hosts_{kConnectionMemory};

@@ -66,8 +66,13 @@ DnsResolver::DnsResolver(boost::asio::io_context& io, const Options& options)
   o.sock_state_cb_data = this;
   o.timeout = std::max(1, options.timeout_ms);
   o.tries = std::max(1, options.tries);
-  const int status =
-      ares_init_options(&channel_, &o, ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES);
+  // c-ares asks every name on one UDP socket per server: the answers to a crawl's first few
+  // hundred lookups arrive together, while the loop is busy with TLS handshakes. The default
+  // buffer (212,992 bytes, about 400 small datagrams) dropped 130 of 4,000; each cost a retry.
+  o.socket_receive_buffer_size = kReceiveBufferBytes;
+  const int status = ares_init_options(
+      &channel_, &o,
+      ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_RCVBUF);
   if (status != ARES_SUCCESS) {
     throw std::runtime_error(std::string("cannot start the DNS resolver (c-ares): ") +
                              ares_strerror(status));

@@ -36,6 +36,8 @@ class DnsResolver {
   static constexpr std::chrono::seconds kMaxTtl{3600};
   /// How long a failure (no such name, timeout, server failure) is kept.
   static constexpr std::chrono::seconds kFailureTtl{30};
+  /// SO_RCVBUF of c-ares's sockets (the kernel caps it at net.core.rmem_max).
+  static constexpr int kReceiveBufferBytes = 4 << 20;
 
   using Handler = std::function<void(const DnsAnswer&)>;
 
