@@ -196,6 +196,34 @@ TEST_F(TlsE2E, ATlsFailureAfterARedirectIsReportedAsTlsNotAsTheRedirectsStatus) 
       << out;
 }
 
+TEST_F(TlsE2E, EachKindOfBadCertificateIsATlsFailureWithItsReason) {
+  // Unknown CA: WithoutTheCaEveryPageFailsWithATlsReason. A name the certificate does not hold:
+  const std::string port = std::to_string(front_.port());
+  std::ofstream(tmp_.file("wrong-name.txt")) << front_.url("other.test", "/") << "\n";
+  auto r = crawl({"--workers", "0", "--cacert", front_.ca_file(), "--resolve",
+                  "other.test:" + port + ":127.0.0.1"},
+                 tmp_.file("wrong-name.txt"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(output().find("\"error\":\"tls\""), std::string::npos) << output();
+  EXPECT_NE(output().find("no alternative certificate subject name matches target host name 'other.test'"), std::string::npos)
+      << output();
+  // Expired, and self-signed (each on a front of its own, the run's CA trusted).
+  const std::pair<TlsFront::Certificate, std::string> kinds[] = {
+      {TlsFront::Certificate::kExpired, "certificate has expired"},
+      {TlsFront::Certificate::kSelfSigned, "self-signed certificate"}};
+  for (const auto& [kind, reason] : kinds) {
+    TlsFront bad({.upstream_port = web_.port(), .names = {"h0.sim"}, .certificate = kind});
+    std::ofstream(tmp_.file("bad.txt")) << bad.url("h0.sim", "/") << "\n";
+    r = crawl({"--workers", "0", "--cacert", bad.ca_file(), "--resolve", bad.resolve()},
+              tmp_.file("bad.txt"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("0 ok, 1 failed"), std::string::npos) << r.err;
+    const std::string out = output();
+    EXPECT_NE(out.find("\"error\":\"tls\""), std::string::npos) << out;
+    EXPECT_NE(out.find("SSL certificate problem: " + reason), std::string::npos) << out;
+  }
+}
+
 class Http2E2E : public TlsE2E {
  protected:
   Http2E2E() : TlsE2E(/*http2=*/true, /*hosts=*/1, /*pages=*/50) {}

@@ -99,9 +99,33 @@ void TlsFront::make_certificates(const Options& options) {
                                           "\nbasicConstraints=CA:FALSE\n"
                                           "keyUsage=critical,digitalSignature\n"
                                           "extendedKeyUsage=serverAuth\n");
-  must_run({openssl, "x509", "-req", "-in", dir_.file("server.csr"), "-CA", ca_file(), "-CAkey",
-            dir_.file("ca.key"), "-CAcreateserial", "-out", dir_.file("server.pem"), "-days", "2",
-            "-extfile", dir_.file("server.ext")});
+  switch (options.certificate) {
+    case Certificate::kValid:
+      must_run({openssl, "x509", "-req", "-in", dir_.file("server.csr"), "-CA", ca_file(),
+                "-CAkey", dir_.file("ca.key"), "-CAcreateserial", "-out", dir_.file("server.pem"),
+                "-days", "2", "-extfile", dir_.file("server.ext")});
+      break;
+    case Certificate::kExpired:
+      // `openssl x509` cannot date a certificate in the past; `openssl ca` can, with a database.
+      std::filesystem::create_directory(dir_.file("issued"));
+      write_file(dir_.file("index.txt"), "");
+      write_file(dir_.file("serial"), "01\n");
+      write_file(dir_.file("ca.cnf"), "[ca]\ndefault_ca = run\n[run]\ndatabase = " +
+                                          dir_.file("index.txt") + "\nnew_certs_dir = " +
+                                          dir_.file("issued") + "\nserial = " + dir_.file("serial") +
+                                          "\ndefault_md = sha256\npolicy = any\n"
+                                          "[any]\ncommonName = supplied\n");
+      must_run({openssl, "ca", "-batch", "-notext", "-config", dir_.file("ca.cnf"), "-cert",
+                ca_file(), "-keyfile", dir_.file("ca.key"), "-in", dir_.file("server.csr"),
+                "-out", dir_.file("server.pem"), "-startdate", "20200101000000Z", "-enddate",
+                "20200201000000Z", "-extfile", dir_.file("server.ext")});
+      break;
+    case Certificate::kSelfSigned:
+      must_run({openssl, "x509", "-req", "-in", dir_.file("server.csr"), "-key",
+                dir_.file("server.key"), "-out", dir_.file("server.pem"), "-days", "2",
+                "-extfile", dir_.file("server.ext")});
+      break;
+  }
   // --capath wants certificates under their subject hash (what c_rehash does).
   std::string hash = must_run({openssl, "x509", "-hash", "-noout", "-in", ca_file()});
   while (!hash.empty() && (hash.back() == '\n' || hash.back() == '\r')) hash.pop_back();

@@ -22,10 +22,18 @@ namespace crawler::test {
 /// reaped by the destructor; not copyable.
 class TlsFront {
  public:
+  /// The server certificate: what a client trusting ca_file() should make of it.
+  enum class Certificate {
+    kValid,       ///< issued by the run's CA, valid for 2 days
+    kExpired,     ///< issued by the run's CA, valid only in January 2020
+    kSelfSigned,  ///< signed by its own key, no CA
+  };
+
   struct Options {
     int upstream_port = 0;           ///< simweb's port on 127.0.0.1
     std::vector<std::string> names;  ///< DNS names the server certificate holds (at least one)
     bool http2 = false;              ///< offer h2 by ALPN (else HTTP/1.1 only)
+    Certificate certificate = Certificate::kValid;
   };
 
   /// One request as nginx logged it.
