@@ -1,7 +1,7 @@
 // frontier-memory: the coordinator's memory per known URL, measured on the real Frontier.
 // Feeds it pages whose links are N distinct URLs over H hosts (as workers' results would), then
 // dispatches them all, printing peak RSS and bytes per URL after each phase. Not a test: the
-// figure goes in the README (issue 4's goal: 10 million known URLs in <= 1.5 GB peak RSS).
+// figure goes in docs/benchmarks.md (issue 4's goal: 10 million known URLs in <= 1.5 GB peak RSS).
 #include <CLI/CLI.hpp>
 
 #include <chrono>

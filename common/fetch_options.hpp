@@ -41,7 +41,7 @@ struct FetchOptions {
   std::string dns_servers;  ///< "ADDR[:PORT],..." asked instead of /etc/resolv.conf's; empty: those
   bool system_resolver = false;  ///< true: libcurl's getaddrinfo (NSS, a thread per lookup, no TTLs)
 
-  // Limits on what one response may cost (see README "Reliability").
+  // Limits on what one response may cost (see docs/usage.md, "Defences").
   std::uint32_t max_header_bytes = 256 * 1024;  ///< response header bytes, per response
   std::uint32_t max_links_per_page = 10'000;    ///< links kept per page; the rest dropped and counted
   std::uint32_t max_url_length = 2048;          ///< discovered links longer than this dropped and counted
