@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tests/support/child_process.hpp"
+#include "tests/support/expect_lines.hpp"
 #include "tests/support/dns_server.hpp"
 #include "tests/support/simweb_process.hpp"
 
@@ -48,11 +49,7 @@ class DnsE2E : public ::testing::Test {
 
   /// The output line of the page whose source URL is `url`; empty when there is none.
   std::string line_for(const std::string& url) const {
-    std::ifstream in(tmp_.file("out.jsonl"));
-    for (std::string line; std::getline(in, line);) {
-      if (line.find("{\"url\":\"" + url + "\"") == 0) return line;
-    }
-    return {};
+    return jsonl_line_for(tmp_.file("out.jsonl"), url);
   }
 
   /// Every simweb page as a seed (depth 0): all fetched, each cached host looked up once.

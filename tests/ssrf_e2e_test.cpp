@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tests/support/child_process.hpp"
+#include "tests/support/expect_lines.hpp"
 #include "tests/support/simweb_fixture.hpp"
 
 namespace crawler::test {
@@ -46,11 +47,7 @@ class SsrfE2E : public ::testing::Test {
 
   /// The output line of the page whose source URL is `url`; empty when there is none.
   std::string line_for(const std::string& url) const {
-    std::ifstream in(tmp_.file("out.jsonl"));
-    for (std::string line; std::getline(in, line);) {
-      if (line.find("{\"url\":\"" + url + "\"") == 0) return line;
-    }
-    return {};
+    return jsonl_line_for(tmp_.file("out.jsonl"), url);
   }
 
   /// The seed works; its page's link and the other seed's redirect are refused and counted.

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <iterator>
 #include <set>
 #include <vector>
@@ -24,6 +25,14 @@ void expect_same_lines(const std::string& actual_path, const std::string& expect
   ADD_FAILURE() << actual.size() << " lines, expected " << expected.size() << "; missing " << missing.size()
                 << (missing.empty() ? "" : " e.g. " + missing.front()) << "; extra " << extra.size()
                 << (extra.empty() ? "" : " e.g. " + extra.front());
+}
+
+std::string jsonl_line_for(const std::string& jsonl_path, const std::string& url) {
+  std::ifstream in(jsonl_path);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("{\"url\":\"" + url + "\"", 0) == 0) return line;
+  }
+  return {};
 }
 
 }  // namespace crawler::test

@@ -1,5 +1,5 @@
 #pragma once
-/// GoogleTest check shared by the end-to-end tests.
+/// GoogleTest checks and output readers shared by the end-to-end tests.
 
 #include <string>
 
@@ -9,5 +9,9 @@ namespace crawler::test {
 /// `expected_path` (as sorted sets, no duplicates), reporting counts and an example of each
 /// missing and extra line.
 void expect_same_lines(const std::string& actual_path, const std::string& expected_path);
+
+/// The JSONL record for `url` in the file at `jsonl_path` (the line that starts with
+/// `{"url":"URL"`); empty when there is none.
+std::string jsonl_line_for(const std::string& jsonl_path, const std::string& url);
 
 }  // namespace crawler::test
