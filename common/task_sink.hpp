@@ -32,14 +32,15 @@ class TaskSink {
   virtual void submit(FetchTask task, Callback done) = 0;
   /// Tasks submitted and not yet reported. The caller keeps this bounded (back-pressure).
   virtual std::size_t outstanding() const = 0;
-  /// Transfers on the wire right now.
+  /// Tasks being worked on right now: the engine's transfers on the wire; the worker pool's
+  /// tasks sent to workers and not yet answered (waiting in a worker's queues included).
   virtual std::size_t in_flight() const = 0;
   /// Aborts everything: each outstanding task is reported with FetchError::kCancelled.
   virtual void cancel_all() = 0;
   /// For a graceful stop: each task not on the wire yet (queued, or waiting for robots.txt, a
   /// host's delay or a retry) is reported with FetchError::kCancelled, from a fresh handler;
-  /// tasks in flight go on. The default does nothing: such a sink lets its waiting tasks run
-  /// (the worker pool's is WorkerPool::stop_dispatching, called by its crawl's signal hook).
+  /// tasks in flight go on. Crawl::stop calls it on the first signal. The default does nothing:
+  /// such a sink lets its waiting tasks run. The worker pool cancels what no worker was sent.
   virtual void cancel_waiting() {}
 };
 

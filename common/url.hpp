@@ -1,6 +1,6 @@
 #pragma once
 /// URL parsing, resolution and normalisation, following the WHATWG URL rules that browsers use,
-/// built on libcurl's URL API (curl_url). Pure functions, thread-safe.
+/// built on UrlParser (common/url_parser.hpp). Pure functions, thread-safe.
 
 #include <optional>
 #include <string>

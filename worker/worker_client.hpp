@@ -37,7 +37,8 @@ struct WorkerClientOptions {
   std::size_t max_frame_bytes = kDefaultMaxFrameBytes;  ///< larger received frames are refused
   bool handle_signals = true;  ///< SIGTERM/SIGINT: drain, then exit (a second one: exit now)
   std::string log_level = "warn";
-  FetchOptions fetch;  ///< only concurrency, per_host, parse_threads, think_ms, mode and the guard's allow_* are used
+  FetchOptions fetch;  ///< the worker-local part: concurrency, per_host, parse_threads, think_ms,
+                       ///< mode, the guard's allow_*, TLS, proxy and DNS; the rest comes in Welcome
   std::string curve_server_key_file;  ///< --curve-server-key-file: the coordinator's public key
   std::string curve_secret_key_file;  ///< --curve-secret-key-file: this worker's secret key
   /// Set: connect with CURVE. WorkerClient::start() fills it from the two files.
