@@ -92,17 +92,17 @@ bool contains_ignoring_case(std::string_view s, std::string_view lower_word) {
 
 // A start tag with a '/' outside attribute values, not right after the tag name, and not followed
 // by '>': the tokenizer's "self-closing start tag" state left again. A small walk over the
-// tokenizer's tag states (names, quoted and unquoted values); comments, scripts and the rest are
-// not told apart, which only skips more documents.
+// tokenizer's tag states (names, quoted and unquoted values) from every '<' followed by a letter,
+// each on its own: comments, scripts and the rest are not told apart, and a '<' inside what
+// looks like an attribute value is tried as a tag too (`<!<a x="<svg :/">` is a comment, then
+// an <svg> tag), so it only ever skips more documents.
 bool has_solidus_after_an_attribute(std::string_view s) {
   const auto is_space = [](char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
   };
   const auto is_alpha = [](char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; };
-  std::size_t i = 0;
-  while ((i = s.find('<', i)) != std::string_view::npos) {
-    ++i;
-    if (i >= s.size() || !is_alpha(s[i])) continue;
+  // True when the start tag whose name begins at `i` has such a '/'.
+  const auto solidus_in_tag_at = [&](std::size_t i) {
     while (i < s.size() && !is_space(s[i]) && s[i] != '/' && s[i] != '>') ++i;  // tag name
     bool right_after_tag_name = true;  // `<mi/x>` is handled right by myhtml
     bool after_attribute_name = false;  // where '=' starts a value (elsewhere it is a name)
@@ -133,6 +133,10 @@ bool has_solidus_after_an_attribute(std::string_view s) {
         after_attribute_name = true;
       }
     }
+    return false;
+  };
+  for (std::size_t lt = s.find('<'); lt != std::string_view::npos; lt = s.find('<', lt + 1)) {
+    if (lt + 1 < s.size() && is_alpha(s[lt + 1]) && solidus_in_tag_at(lt + 1)) return true;
   }
   return false;
 }
