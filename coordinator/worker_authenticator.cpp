@@ -151,10 +151,13 @@ void WorkerAuthenticator::on_handshake_failed(const ZmqHandshakeMonitor::Failure
     return;
   }
   ++counters_.failed_handshakes;
-  if (should_log(counters_.failed_handshakes)) {
-    spdlog::warn("refused a worker connection on {}: its handshake failed, {} ({} so far)",
-                 failure.endpoint, ZmqHandshakeMonitor::describe(failure),
-                 counters_.failed_handshakes);
+  const std::uint64_t of_this_kind = ++failed_by_kind_[failure.value];
+  if (should_log(of_this_kind)) {
+    spdlog::warn(
+        "refused a worker connection on {}: its handshake failed, {} ({} like this, {} failed "
+        "handshakes so far)",
+        failure.endpoint, ZmqHandshakeMonitor::describe(failure), of_this_kind,
+        counters_.failed_handshakes);
   }
 }
 

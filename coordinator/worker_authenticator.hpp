@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <zmq.hpp>
@@ -75,6 +76,9 @@ class WorkerAuthenticator {
   std::unique_ptr<ZmqHandshakeMonitor> monitor_;
   std::chrono::steady_clock::time_point last_read_;  ///< of keys_.authorized_path
   Counters counters_;
+  /// Failed handshakes by protocol error: each kind is logged on its own allowance, so a peer
+  /// retrying fast with one fault cannot hide another peer's different one.
+  std::map<std::uint32_t, std::uint64_t> failed_by_kind_;
 };
 
 }  // namespace crawler
