@@ -14,7 +14,12 @@ int main(int argc, char** argv) {
   crawler::add_crawl_options(app, options);
   crawler::add_worker_pool_options(app, pool, /*standalone=*/true);
   crawler::add_generate_keypair_option(app);
-  // Here --workers only sizes the window of tasks handed out (4 x --concurrency per worker).
+  // Here --workers only sizes the window of tasks handed out (4 x --concurrency per worker):
+  // its help must say so, not crawl's "worker processes".
+  app.get_option("--workers")
+      ->description(
+          "workers expected, to size the tasks handed out: 4 x --concurrency per worker (0 counts "
+          "as 1; --max-outstanding overrides); the workers themselves are started apart");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

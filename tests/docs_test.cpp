@@ -1,6 +1,6 @@
-// The documentation is checked, not retyped: every flag `crawl --help` lists has a row in the
-// options table of docs/usage.md, and where that row states a plain number as the default, it
-// is the default --help shows.
+// The documentation is checked, not retyped: every flag that `crawl --help`, `crawl-worker --help`
+// and `crawl-coordinator --help` list has a row in an options table of docs/usage.md, and where
+// that row states a plain number as the default, it is the default --help shows.
 
 #include <gtest/gtest.h>
 
@@ -56,11 +56,12 @@ std::map<std::string, std::string> documented_flags() {
   return flags;
 }
 
-TEST(Docs, EveryFlagOfCrawlHelpIsInTheOptionsTableWithItsNumericDefault) {
-  const ChildResult help = run_child({bin_path("crawl"), "--help"}, 30s);
-  ASSERT_EQ(help.exit_code, 0) << help.err;
+/// Checks `program --help` against the tables; returns the number of flags checked.
+int check_help_against_docs(const std::string& program) {
+  const ChildResult help = run_child({bin_path(program), "--help"}, 30s);
+  EXPECT_EQ(help.exit_code, 0) << help.err;
   const auto documented = documented_flags();
-  ASSERT_GT(documented.size(), 40u) << "the options table was not found in docs/usage.md";
+  EXPECT_GT(documented.size(), 40u) << "the options tables were not found in docs/usage.md";
   // CLI11's lines: "  --name TYPE:TYPE in [a - b]=DEFAULT (Env:...)" or "  --name ...".
   static const std::regex option_line(R"(^\s+(?:-[a-zA-Z], )?(--[a-z0-9-]+)(\S*\s[^=\n]*=(\S+))?)");
   std::istringstream lines(help.out);
@@ -72,15 +73,28 @@ TEST(Docs, EveryFlagOfCrawlHelpIsInTheOptionsTableWithItsNumericDefault) {
     if (flag == "--help") continue;
     ++checked;
     const auto row = documented.find(flag);
-    ASSERT_NE(row, documented.end()) << flag << " (from crawl --help) has no row in docs/usage.md";
-    const std::string doc_default = row->second;
+    if (row == documented.end()) {
+      ADD_FAILURE() << flag << " (from " << program << " --help) has no row in docs/usage.md";
+      continue;
+    }
+    const std::string& doc_default = row->second;
     const bool plain_number = !doc_default.empty() &&
                               doc_default.find_first_not_of("0123456789") == std::string::npos;
     if (plain_number && m[3].matched) {
-      EXPECT_EQ(doc_default, m[3].str()) << flag << ": docs/usage.md and --help disagree";
+      EXPECT_EQ(doc_default, m[3].str()) << program << " " << flag
+                                         << ": docs/usage.md and --help disagree";
     }
   }
-  EXPECT_GT(checked, 40);
+  return checked;
+}
+
+TEST(Docs, EveryFlagOfCrawlHelpIsInTheOptionsTableWithItsNumericDefault) {
+  EXPECT_GT(check_help_against_docs("crawl"), 40);
+}
+
+TEST(Docs, EveryFlagOfTheWorkerAndTheCoordinatorIsDocumentedToo) {
+  EXPECT_GT(check_help_against_docs("crawl-worker"), 15);
+  EXPECT_GT(check_help_against_docs("crawl-coordinator"), 40);
 }
 
 }  // namespace
