@@ -18,6 +18,7 @@ MeteredSink::MeteredSink(std::unique_ptr<TaskSink> inner, MetricsRegistry& metri
         &metrics.counter("crawler_pages_total", "Pages finished, by outcome (ok or the error kind)",
                          {{"outcome", outcome}});
   }
+  inner_->register_metrics(metrics);
   view_ = std::make_shared<const TaskSink*>(inner_.get());
   metrics.gauge_fn(
       "crawler_tasks_outstanding", "Tasks handed to the fetchers and not yet answered",

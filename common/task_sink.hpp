@@ -10,6 +10,8 @@
 
 namespace crawler {
 
+class MetricsRegistry;
+
 /// One URL to fetch.
 struct FetchTask {
   std::uint64_t id = 0;
@@ -42,6 +44,9 @@ class TaskSink {
   /// tasks in flight go on. Crawl::stop calls it on the first signal. The default does nothing:
   /// such a sink lets its waiting tasks run. The worker pool cancels what no worker was sent.
   virtual void cancel_waiting() {}
+  /// Adds the sink's own series to `metrics` (MeteredSink calls it once, at construction); what
+  /// a series reads must stay valid after the sink is gone. The default adds none.
+  virtual void register_metrics(MetricsRegistry& /*metrics*/) {}
 };
 
 }  // namespace crawler

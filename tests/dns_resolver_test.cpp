@@ -1,5 +1,6 @@
 // DnsCache (pure logic, clock passed in) and DnsResolver against a real DNS server of the test's
-// own on 127.0.0.1 (tests/support/dns_server): answers, TTLs, shared lookups and each failure.
+// own on 127.0.0.1 (tests/support/dns_server): answers, TTLs, shared lookups and each failure;
+// and the engine's DNS counters in /metrics.
 
 #include <gtest/gtest.h>
 
@@ -10,7 +11,10 @@
 #include <string>
 
 #include "common/dns_servers.hpp"
+#include "common/metered_sink.hpp"
+#include "common/metrics.hpp"
 #include "tests/support/dns_server.hpp"
+#include "worker/async_engine.hpp"
 #include "worker/dns_cache.hpp"
 #include "worker/dns_resolver.hpp"
 
@@ -192,6 +196,39 @@ TEST_F(DnsResolverTest, DestroyingTheResolverWithALookupInFlightCallsNoHandler) 
   io_.restart();
   io_.run_for(50ms);
   EXPECT_FALSE(called);
+}
+
+TEST_F(DnsResolverTest, TheEnginesLookupsFailuresAndCacheHitsAreInItsMetrics) {
+  FetchOptions fetch;
+  fetch.dns_servers = server_.servers();
+  fetch.retries = 0;
+  MetricsRegistry metrics;
+  MeteredSink sink(std::make_unique<AsyncEngine>(io_, fetch), metrics);
+  std::vector<PageRecord> records;
+  for (int i = 0; i < 2; ++i) {  // the second answer comes from the cache (failures: 30 s)
+    FetchTask task;
+    task.id = static_cast<std::uint64_t>(i + 1);
+    task.url = "http://missing.test/page" + std::to_string(i);
+    sink.submit(task, [&](PageRecord record) { records.push_back(std::move(record)); });
+    io_.restart();
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (records.size() < static_cast<std::size_t>(i + 1) &&
+           std::chrono::steady_clock::now() < deadline) {
+      io_.run_one_for(100ms);
+    }
+  }
+  ASSERT_EQ(records.size(), 2u);
+  for (const PageRecord& r : records) {
+    EXPECT_EQ(r.error, FetchError::kDns) << r.error_detail;
+    EXPECT_NE(r.error_detail.find("could not resolve host missing.test: no such host"),
+              std::string::npos)
+        << r.error_detail;
+  }
+  EXPECT_EQ(server_.queries("missing.test"), 1);
+  const std::string text = metrics.render();
+  EXPECT_NE(text.find("crawler_dns_lookups_total 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("crawler_dns_failures_total 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("crawler_dns_cache_hits_total 1\n"), std::string::npos) << text;
 }
 
 }  // namespace

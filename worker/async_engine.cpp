@@ -10,6 +10,7 @@
 #include "common/address_class.hpp"
 #include "common/busy_cpu.hpp"
 #include "common/link_extractor.hpp"
+#include "common/metrics.hpp"
 #include "common/url.hpp"
 
 namespace crawler {
@@ -363,6 +364,20 @@ void AsyncEngine::report(JobId id, PageRecord record) {
     spdlog::warn("{}: {} ({})", record.url, to_string(record.error), record.error_detail);
   }
   reports_.post(std::move(done), std::move(record));
+}
+
+void AsyncEngine::register_metrics(MetricsRegistry& metrics) {
+  if (!resolver_) return;
+  auto stats = resolver_->shared_stats();
+  metrics.counter_fn("crawler_dns_lookups_total",
+                     "Host names sent to the DNS servers (an A and an AAAA query each)",
+                     [stats] { return static_cast<double>(stats->lookups); });
+  metrics.counter_fn("crawler_dns_failures_total",
+                     "Of those, names that did not resolve (no such name, timeout, server failure)",
+                     [stats] { return static_cast<double>(stats->failures); });
+  metrics.counter_fn("crawler_dns_cache_hits_total",
+                     "Transfers whose host's addresses came from the DNS cache (within its TTL)",
+                     [stats] { return static_cast<double>(stats->cache_hits); });
 }
 
 void AsyncEngine::cancel_waiting() {

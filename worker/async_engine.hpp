@@ -56,6 +56,9 @@ class AsyncEngine final : public CrawlEngine {
   /// Cancels the tasks waiting for robots.txt, in the HostQueue or for a retry; robots.txt
   /// fetches not started are dropped. Transfers in flight and pages being parsed go on.
   void cancel_waiting() override;
+  /// crawler_dns_lookups_total, crawler_dns_failures_total, crawler_dns_cache_hits_total (when
+  /// the engine resolves names itself).
+  void register_metrics(MetricsRegistry& metrics) override;
 
   /// How long a host's connections are worth keeping after its last request.
   static constexpr std::chrono::seconds kConnectionMemory{120};

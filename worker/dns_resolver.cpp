@@ -109,7 +109,7 @@ const DnsAnswer* DnsResolver::cached(const std::string& name) {
     return &loopback;
   }
   const DnsAnswer* answer = cache_.find(name, DnsCache::Clock::now());
-  if (answer != nullptr) ++stats_.cache_hits;
+  if (answer != nullptr) ++stats_->cache_hits;
   return answer;
 }
 
@@ -117,7 +117,7 @@ void DnsResolver::lookup(const std::string& name, Handler done) {
   std::vector<Handler>& handlers = waiting_[name];
   handlers.push_back(std::move(done));
   if (handlers.size() > 1) return;  // the lookup in flight answers this one too
-  ++stats_.lookups;
+  ++stats_->lookups;
   ares_addrinfo_hints hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -166,7 +166,7 @@ void DnsResolver::answer(const std::string& name, int status, const ares_addrinf
   std::chrono::seconds keep = kFailureTtl;
   if (answer.addresses.empty()) {
     answer.error = reason(status == ARES_SUCCESS ? ARES_ENODATA : status);
-    ++stats_.failures;
+    ++stats_->failures;
   } else {
     keep = std::min(kMaxTtl, std::chrono::seconds(ttl));
   }

@@ -64,7 +64,9 @@ class DnsResolver {
   /// io_context's thread.
   void lookup(const std::string& name, Handler done);
 
-  const Stats& stats() const { return stats_; }
+  const Stats& stats() const { return *stats_; }
+  /// The same counts, readable after the resolver is gone (for /metrics).
+  std::shared_ptr<const Stats> shared_stats() const { return stats_; }
 
  private:
   struct Socket;
@@ -84,7 +86,7 @@ class DnsResolver {
   ares_channel channel_ = nullptr;
   boost::asio::steady_timer timer_;
   DnsCache cache_;
-  Stats stats_;
+  std::shared_ptr<Stats> stats_ = std::make_shared<Stats>();
   std::unordered_map<std::string, std::vector<Handler>> waiting_;  ///< name → handlers
   std::unordered_map<ares_socket_t, std::shared_ptr<Socket>> sockets_;
   bool destroying_ = false;
