@@ -370,7 +370,7 @@ void AsyncEngine::register_metrics(MetricsRegistry& metrics) {
   if (!resolver_) return;
   auto stats = resolver_->shared_stats();
   metrics.counter_fn("crawler_dns_lookups_total",
-                     "Host names sent to the DNS servers (an A and an AAAA query each)",
+                     "Host names looked up (/etc/hosts, then the DNS servers: an A and an AAAA query each)",
                      [stats] { return static_cast<double>(stats->lookups); });
   metrics.counter_fn("crawler_dns_failures_total",
                      "Of those, names that did not resolve (no such name, timeout, server failure)",

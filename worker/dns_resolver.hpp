@@ -43,7 +43,7 @@ class DnsResolver {
 
   /// Counts since construction.
   struct Stats {
-    std::uint64_t lookups = 0;   ///< names sent to the servers (each asks A and AAAA)
+    std::uint64_t lookups = 0;   ///< names looked up (/etc/hosts, else the servers: A and AAAA)
     std::uint64_t failures = 0;  ///< of those, answered with an error
     std::uint64_t cache_hits = 0;
   };
