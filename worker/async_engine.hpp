@@ -36,7 +36,8 @@ namespace crawler {
 /// callback never runs inside submit() or cancel_all() and may call back into the engine.
 /// Bounds: tasks are held until reported (the caller bounds them; outstanding() is the
 /// back-pressure signal); robots cache RobotsCache::kDefaultCapacity origins; transfer pool
-/// min(concurrency, 256) idle handles; host table as HostQueue says. Connections: at most
+/// min(concurrency, 256) idle handles; host table as HostQueue says; DNS answers as DnsResolver
+/// says, lookups at most one per started transfer. Connections: at most
 /// per_host per host; the cache keeps, idle or busy, per_host connections for each host fetched
 /// from in the last kConnectionMemory (libcurl closes a connection idle longer than 118 s
 /// anyway), at least `concurrency` and at most 3/4 of the descriptor limit (RLIMIT_NOFILE), so

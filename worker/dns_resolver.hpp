@@ -22,8 +22,12 @@ namespace crawler {
 /// Options::servers) on one io_context, like CurlMulti does transfers: c-ares's sockets are
 /// watched with asio, its timeouts with one steady_timer. Answers are kept in a DnsCache for
 /// their TTL (the smallest of the answer's records, at most kMaxTtl); failures for kFailureTtl.
-/// Lookups of a name already being looked up wait for that one. Not thread-safe: use only on the
-/// io_context's thread. Handlers never run inside lookup() and never after destruction.
+/// Lookups of a name already being looked up wait for that one. Bounds: at most
+/// Options::capacity names cached (least recently used forgotten first); the lookups waiting
+/// are the caller's to bound (AsyncEngine: one per transfer slot, so at most --concurrency).
+/// Every query has c-ares's timeout (Options::timeout_ms, doubled each try, Options::tries).
+/// Not thread-safe: use only on the io_context's thread. Handlers never run inside lookup() and
+/// never after destruction.
 class DnsResolver {
  public:
   struct Options {
