@@ -49,7 +49,6 @@ int main(int argc, char** argv) {
   crawler::FrontierOptions options;
   options.max_depth = 1000;
   options.scope = crawler::Scope::kAny;
-  options.max_queued = urls;
   crawler::Frontier frontier(options);
   const auto started = std::chrono::steady_clock::now();
   std::uint64_t bytes_of_urls = 0;

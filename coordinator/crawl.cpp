@@ -74,7 +74,13 @@ void Crawl::pump() {
   if (pumping_) return;
   pumping_ = true;
   while (!stopping_ && sink_.outstanding() < max_outstanding_) {
-    auto task = frontier_.next();
+    std::optional<FetchTask> task;
+    try {
+      task = frontier_.next();
+    } catch (const std::exception& e) {  // the frontier's store failed (a full disk)
+      fail(e.what());
+      break;
+    }
     if (!task) break;
     const std::uint64_t id = task->id;
     const std::uint32_t depth = task->depth;
@@ -110,7 +116,13 @@ void Crawl::on_result(std::uint64_t id, PageRecord record) {
     }
     stats_.count(record, lines);
     // Links are queued even while stopping: the journal must know them for --resume.
-    frontier_.add_links(record);
+    try {
+      frontier_.add_links(record);
+    } catch (const std::exception& e) {  // the frontier's store failed (a full disk)
+      fail(e.what());
+      meta_.erase(id);
+      return;
+    }
     if (journal_) {
       const auto it = meta_.find(id);
       if (it != meta_.end()) {

@@ -37,6 +37,10 @@ FrontierOptions CrawlOptions::frontier_options() const {
   f.exclude = compile_all(exclude, "--exclude");
   f.max_pages = max_pages;
   f.strict_levels = strict_depth;
+  f.memory_bytes = static_cast<std::size_t>(frontier_memory);
+  f.store.disk_max = frontier_disk_max;
+  // With a journal the store sits beside it, on the disk the user chose for the crawl's state.
+  if (!state_dir.empty()) f.store.dir = state_dir + "/frontier";
   return f;
 }
 
@@ -75,6 +79,14 @@ void add_crawl_options(CLI::App& app, CrawlOptions& o) {
                "is done, so each URL gets its shortest depth and a --depth limit the same pages "
                "with any number of workers (a slow page then holds up the next level)")
       ->envname("CRAWL_STRICT_DEPTH");
+  opt("frontier-memory", o.frontier_memory,
+      "RAM for queued URLs (bytes; 64MiB, 2GiB... also work); the rest wait on disk, in "
+      "--state-dir or else in a private directory under TMPDIR removed at exit")
+      ->transform(CLI::AsSizeValue(false));
+  opt("frontier-disk-max", o.frontier_disk_max,
+      "disk for queued URLs at most (bytes, as --frontier-memory; 0: as much as leaves 1 GiB free); "
+      "when both are full, new links are dropped and counted")
+      ->transform(CLI::AsSizeValue(false));
   app.add_flag("--skip-bad-seeds", o.skip_bad_seeds, "count and skip malformed seed lines instead of stopping")
       ->envname("CRAWL_SKIP_BAD_SEEDS");
   opt("workers", o.workers, "worker processes (default: one per core); 0 runs the engine in this process")

@@ -153,7 +153,12 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const C
     });
   }
   if (!resume) {
-    for (const auto& seed : seeds.seeds) frontier.add_seed(seed.url, seed.normalized);
+    try {
+      for (const auto& seed : seeds.seeds) frontier.add_seed(seed.url, seed.normalized);
+    } catch (const std::exception& e) {  // the frontier's store failed (a full disk)
+      std::fprintf(stderr, "error: %s\n", e.what());
+      return 2;
+    }
   }
 
   CrawlStats stats;
@@ -202,14 +207,20 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const C
     const std::string dropped =
         frontier.dropped() == 0
             ? ""
-            : ", " + std::to_string(frontier.dropped()) + " links dropped (the queue was full)";
+            : ", " + std::to_string(frontier.dropped()) + " links dropped (RAM and disk for queued URLs were full)";
+    const std::uint64_t store_bytes = frontier.store_disk_bytes();
+    const std::string on_disk =
+        store_bytes == 0 && frontier.queued_in_memory() == frontier.queued()
+            ? ""
+            : " (" + std::to_string(frontier.queued() - frontier.queued_in_memory()) + " on disk, store " +
+                  std::to_string((store_bytes + (1 << 19)) >> 20) + " MB)";
     char buf[640];
     std::snprintf(buf, sizeof buf,
                   "seeds       %zu (%zu duplicate, %zu bad lines skipped)\n"
-                  "frontier    %zu known URLs, %zu still queued%s%s\n"
+                  "frontier    %zu known URLs, %zu still queued%s%s%s\n"
                   "output      %s%s\n",
                   seeds.seeds.size(), seeds.duplicates, seeds.bad, frontier.known(), frontier.queued(),
-                  crawl.stopping() ? " (stopped early)" : "", dropped.c_str(), options.out.c_str(),
+                  on_disk.c_str(), crawl.stopping() ? " (stopped early)" : "", dropped.c_str(), options.out.c_str(),
                   crawl.failed() ? " (failed: see the error above)" : "");
     if (resume) {
       std::snprintf(buf + std::strlen(buf), sizeof buf - std::strlen(buf), "resumed     %llu pages were done before\n",

@@ -17,12 +17,18 @@ std::unique_ptr<TaskSink> CrawlTelemetry::meter(std::unique_ptr<TaskSink> sink) 
   return std::make_unique<MeteredSink>(std::move(sink), metrics_);
 }
 
-void CrawlTelemetry::watch(const Frontier& frontier, const CrawlStats& stats) {
+void CrawlTelemetry::watch(Frontier& frontier, const CrawlStats& stats) {
   metrics_.gauge_fn("crawler_frontier_queued", "URLs waiting in the frontier",
                     [&frontier] { return static_cast<double>(frontier.queued()); });
+  metrics_.gauge_fn("crawler_frontier_queued_in_memory", "Queued URLs held in RAM (the rest are on disk)",
+                    [&frontier] { return static_cast<double>(frontier.queued_in_memory()); });
+  metrics_.gauge_fn("crawler_frontier_memory_bytes", "RAM held by queued URLs (bounded by --frontier-memory)",
+                    [&frontier] { return static_cast<double>(frontier.queue_memory_bytes()); });
+  metrics_.gauge_fn("crawler_frontier_disk_bytes", "Disk used by the frontier's store of queued URLs",
+                    [&frontier] { return static_cast<double>(frontier.store_disk_bytes()); });
   metrics_.gauge_fn("crawler_frontier_known", "URLs the crawl has seen (queued, in flight or done)",
                     [&frontier] { return static_cast<double>(frontier.known()); });
-  metrics_.counter_fn("crawler_frontier_dropped_total", "Links not queued because the frontier was full",
+  metrics_.counter_fn("crawler_frontier_dropped_total", "Links not queued because the frontier's RAM and disk were full",
                       [&frontier] { return static_cast<double>(frontier.dropped()); });
   metrics_.counter_fn("crawler_links_total", "Links found on fetched pages",
                       [&stats] { return static_cast<double>(stats.links()); });

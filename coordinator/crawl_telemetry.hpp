@@ -28,7 +28,7 @@ class CrawlTelemetry {
   /// Wraps the crawl's sink in a MeteredSink (pages by outcome, bytes, latency, in flight).
   std::unique_ptr<TaskSink> meter(std::unique_ptr<TaskSink> sink);
   /// Adds the frontier's sizes and the crawl's result counts, read when rendered.
-  void watch(const Frontier& frontier, const CrawlStats& stats);
+  void watch(Frontier& frontier, const CrawlStats& stats);
 
   /// Starts the event-loop lag probe, and serving when `listen` was given; /readyz asks `ready`.
   void start(StatusServer::ReadyCheck ready);

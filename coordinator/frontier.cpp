@@ -1,11 +1,29 @@
 #include "coordinator/frontier.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <limits>
+#include <stdexcept>
 
 #include "common/url.hpp"
 
 namespace crawler {
+namespace {
+
+/// Entries per chunk written to the store: a refill reads whole chunks.
+constexpr std::size_t kChunkEntries = 64;
+
+void put_chunks(QueueStore& store, std::uint64_t host, std::uint64_t first, std::string_view packed) {
+  while (!packed.empty()) {
+    const std::size_t end = UrlQueue::skip_packed(packed, kChunkEntries);
+    store.put(host, first, packed.substr(0, end));
+    first += kChunkEntries;
+    packed.remove_prefix(end);
+  }
+}
+
+}  // namespace
 
 std::string_view url_host(std::string_view url) {
   const auto scheme_end = url.find("://");
@@ -17,7 +35,7 @@ std::string_view url_host(std::string_view url) {
   return rest.substr(0, rest.find(':'));
 }
 
-Frontier::Frontier(FrontierOptions options) : options_(std::move(options)) {}
+Frontier::Frontier(FrontierOptions options) : options_(std::move(options)), store_(options_.store) {}
 
 bool Frontier::add_seed(const std::string& url, const std::string& normalized) {
   if (!seen_.insert(FingerprintSet::fingerprint(normalized))) return false;
@@ -85,9 +103,12 @@ std::size_t Frontier::add_links(const PageRecord& page) {
     if (!in_scope(page_host, page_domain, url_host(link)) || !passes_filters(link)) continue;
     // Past max_pages nothing more would ever be dispatched: stop queueing.
     if (options_.max_pages != 0 && dispatched_ + queued_ >= options_.max_pages) break;
-    if (queued_ >= options_.max_queued) {
-      ++dropped_;
-      continue;
+    if (ram_bytes_ > options_.memory_bytes) {
+      spill();
+      if (ram_bytes_ > options_.memory_bytes) {  // the store is full too
+        ++dropped_;
+        continue;
+      }
     }
     if (!seen_.insert(FingerprintSet::fingerprint(link))) continue;
     if (on_queued_) on_queued_(link, link, page.depth + 1, true);
@@ -97,12 +118,79 @@ std::size_t Frontier::add_links(const PageRecord& page) {
   return added;
 }
 
-void Frontier::enqueue(std::string_view url, std::string host, std::uint32_t depth, bool check_robots) {
-  auto [it, added] = hosts_.try_emplace(std::move(host));
-  if (added) ready_.push_back(&*it);
-  it->second.push(url, depth, check_robots);
+template <typename F>
+void Frontier::metered(UrlQueue& queue, F&& change) {
+  const std::size_t bytes = queue.capacity_bytes();
+  const std::size_t entries = queue.size();
+  change();
+  ram_bytes_ = ram_bytes_ + queue.capacity_bytes() - bytes;
+  ram_entries_ = ram_entries_ + queue.size() - entries;
+}
+
+void Frontier::enqueue(std::string_view url, std::string host_name, std::uint32_t depth, bool check_robots) {
+  auto [it, added] = hosts_.try_emplace(std::move(host_name));
+  HostQueue& host = it->second;
+  if (added) {
+    host.id = next_host_id_++;
+    ready_.push_back(&*it);
+  }
+  if (host.size() == 0) host.front_depth = depth;
+  // Behind entries in the store, a new one waits its turn behind them too.
+  UrlQueue& queue = host.beyond_ram() == 0 ? host.ram : pending_[&host];
+  metered(queue, [&] { queue.push(url, depth, check_robots); });
+  ++host.pushed;
   ++queued_;
   ++unfinished_[depth];
+  if (ram_bytes_ > options_.memory_bytes && !store_full_) spill();
+}
+
+void Frontier::flush_pending() {
+  for (auto& [host, tail] : pending_) {
+    const std::uint64_t first = host->pushed - tail.size();
+    std::string packed;
+    metered(tail, [&] { packed = tail.keep_first(0); });
+    put_chunks(store_, host->id, first, packed);
+  }
+  pending_.clear();
+  store_.flush();
+}
+
+void Frontier::spill() {
+  if (store_.full()) {
+    if (!store_full_) {
+      spdlog::warn("frontier: {} MB of queued URLs in RAM (--frontier-memory) and the store in {} is full "
+                   "(--frontier-disk-max, or less than 1 GiB free): new links are dropped and counted",
+                   ram_bytes_ >> 20, store_.dir().empty() ? "TMPDIR" : store_.dir());
+    }
+    store_full_ = true;
+    return;
+  }
+  store_full_ = false;
+  flush_pending();
+  const std::size_t target = options_.memory_bytes / 4 * 3;
+  for (;;) {
+    for (auto& [name, host] : hosts_) {
+      if (host.ram.size() <= window_) continue;
+      const std::uint64_t first = host.popped + window_;
+      std::string rest;
+      metered(host.ram, [&] { rest = host.ram.keep_first(window_); });
+      put_chunks(store_, host.id, first, rest);
+    }
+    if (ram_bytes_ <= target || window_ == 0) break;
+    window_ /= 2;
+  }
+  store_.flush();
+}
+
+void Frontier::refill(HostQueue& host) {
+  if (pending_.count(&host) != 0) flush_pending();
+  // Room again: read back more at a time.
+  if (ram_bytes_ < options_.memory_bytes / 2 && window_ < kMaxWindow) window_ = std::max<std::size_t>(1, window_ * 2);
+  std::size_t moved = 0;
+  metered(host.ram, [&] {
+    moved = store_.take(host.id, host.popped + host.ram.size(), std::max<std::size_t>(1, window_), host.ram);
+  });
+  if (moved == 0) throw std::runtime_error(store_.dir() + ": frontier store: entries of a host are missing");
 }
 
 void Frontier::done(std::uint32_t depth) {
@@ -119,23 +207,34 @@ std::optional<FetchTask> Frontier::next() {
   if (options_.max_pages != 0 && dispatched_ >= options_.max_pages) return std::nullopt;
   const std::uint32_t level =
       options_.strict_levels ? unfinished_.begin()->first : std::numeric_limits<std::uint32_t>::max();
-  HostQueues::value_type* host = nullptr;
+  Host* host = nullptr;
   while (!ready_.empty() && host == nullptr) {
     host = ready_.front();
     ready_.pop_front();
-    if (host->second.front_depth() > level) {
+    if (host->second.front_depth > level) {
       waiting_.push_back(host);
       host = nullptr;
     }
   }
   if (host == nullptr) return std::nullopt;
-  QueuedUrl entry = host->second.pop();
+  HostQueue& queue = host->second;
+  if (queue.ram.empty()) refill(queue);
+  QueuedUrl entry;
+  metered(queue.ram, [&] { entry = queue.ram.pop(); });
+  ++queue.popped;
   --queued_;
-  if (!host->second.empty()) ready_.push_back(host);
+  if (queue.size() != 0) {
+    // With strict levels the next entry's depth must be known: read it back now.
+    if (queue.ram.empty() && options_.strict_levels) refill(queue);
+    if (!queue.ram.empty()) queue.front_depth = queue.ram.front_depth();
+    ready_.push_back(host);
+  }
   ++dispatched_;
   const bool named = seed_hosts_.count(host->first) != 0;
   FetchTask task{next_id_++, std::move(entry.url), entry.depth, entry.check_robots, named};
-  if (host->second.empty()) hosts_.erase(hosts_.find(host->first));
+  if (queue.size() == 0) hosts_.erase(hosts_.find(host->first));
+  // A refill reads whole chunks, which may pass the budget.
+  if (ram_bytes_ > options_.memory_bytes && !store_full_) spill();
   return task;
 }
 

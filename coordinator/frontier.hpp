@@ -17,6 +17,7 @@
 #include "common/page_record.hpp"
 #include "common/task_sink.hpp"
 #include "coordinator/fingerprint_set.hpp"
+#include "coordinator/queue_store.hpp"
 #include "coordinator/url_queue.hpp"
 
 namespace crawler {
@@ -31,7 +32,11 @@ struct FrontierOptions {
   std::vector<std::regex> include;  ///< a discovered URL must match one (when any are given)
   std::vector<std::regex> exclude;  ///< a discovered URL matching any is not followed
   std::uint64_t max_pages = 0;      ///< pages dispatched at most; 0 = no limit
-  std::size_t max_queued = 20'000'000;  ///< queued URLs at most; past it new links are dropped and counted
+  /// RAM for queued URLs (their packed bytes, as allocated); the rest waits in the store.
+  std::size_t memory_bytes = std::size_t{256} << 20;
+  /// The store's place and size bound. Only when both the RAM budget and the store are full
+  /// are new links dropped (and counted); seeds and restored URLs never are.
+  QueueStoreOptions store;
   /// Breadth-first in whole levels (see Frontier::done()). Off: a URL's depth is that of the
   /// path it was first found through, which depends on the order results arrive in.
   bool strict_levels = false;
@@ -40,6 +45,15 @@ struct FrontierOptions {
 /// Per-host FIFO queues served round-robin, so one host never fills every slot and, within a
 /// host, pages go out in the order found (breadth first). Seeds are never filtered by scope,
 /// include/exclude or robots; discovered links are. Single-threaded.
+///
+/// RAM holds the seen-set, one small record per host with queued URLs, and the packed entries
+/// of at most `memory_bytes`: the front of each host's queue. When the entries pass that budget,
+/// every host's queue is cut to its first `window` entries and the rest goes to the QueueStore
+/// on disk (the window halves until the entries fit in three quarters of the budget); a host
+/// whose entries are on disk takes its next pushes there too, and reads its next window back
+/// when its turn comes. So a host's queue is, in order: entries in RAM, entries on disk,
+/// entries pushed since (gathered in RAM, written in batches). The order of dispatch is the
+/// same whatever the budget; a store error (a full disk) is thrown by the call that met it.
 class Frontier {
  public:
   explicit Frontier(FrontierOptions options);
@@ -85,15 +99,46 @@ class Frontier {
     return queued_ == 0 || (options_.max_pages != 0 && dispatched_ >= options_.max_pages);
   }
   std::size_t queued() const { return queued_; }
+  /// Queued URLs whose entries are in RAM (the rest are in the store).
+  std::size_t queued_in_memory() const { return ram_entries_; }
+  /// Bytes of RAM held by queued entries (what memory_bytes bounds).
+  std::size_t queue_memory_bytes() const { return ram_bytes_; }
+  /// Bytes of the store on disk (at most a second old; 0 while unused).
+  std::uint64_t store_disk_bytes() { return store_.disk_bytes(); }
+  /// Hosts with queued URLs.
+  std::size_t hosts() const { return hosts_.size(); }
   std::size_t known() const { return seen_.size(); }
   std::uint64_t dispatched() const { return dispatched_; }
-  std::uint64_t dropped() const { return dropped_; }  ///< links dropped at the max_queued bound
+  std::uint64_t dropped() const { return dropped_; }  ///< links dropped: RAM budget and store both full
   std::size_t seen_memory_bytes() const { return seen_.memory_bytes(); }
 
  private:
   bool in_scope(std::string_view page_host, std::string_view page_domain, std::string_view link_host) const;
   bool passes_filters(const std::string& url) const;
+  /// One host's queue: entries [popped, popped + ram.size()) in RAM, the next ones in the store
+  /// or in pending_, up to pushed. Sequence numbers are the store's keys within the host.
+  struct HostQueue {
+    UrlQueue ram;
+    std::uint64_t id = 0;      ///< the store's key for this host; never reused
+    std::uint64_t pushed = 0;  ///< entries ever pushed
+    std::uint64_t popped = 0;  ///< entries ever popped
+    std::uint32_t front_depth = 0;  ///< depth of the oldest entry (also while it is on disk)
+    std::size_t size() const { return pushed - popped; }
+    std::size_t beyond_ram() const { return size() - ram.size(); }
+  };
+  using HostQueues = std::unordered_map<std::string, HostQueue>;
+  using Host = HostQueues::value_type;
+
   void enqueue(std::string_view url, std::string host, std::uint32_t depth, bool check_robots);
+  /// Moves the next entries of `host` from the store into its RAM window.
+  void refill(HostQueue& host);
+  /// Writes what pushes to spilled hosts gathered.
+  void flush_pending();
+  /// Brings RAM under the budget by moving entries past each host's window to the store.
+  void spill();
+  /// Runs `change` on `queue` and accounts for the RAM it gains or frees.
+  template <typename F>
+  void metered(UrlQueue& queue, F&& change);
 
   QueuedHook on_queued_;
   /// Seeds whose text differs from their normalised form: url as written -> key.
@@ -103,10 +148,18 @@ class Frontier {
 
   FrontierOptions options_;
   FingerprintSet seen_;
-  using HostQueues = std::unordered_map<std::string, UrlQueue>;
   HostQueues hosts_;  ///< every host with queued URLs (references to entries stay valid)
-  std::deque<HostQueues::value_type*> ready_;  ///< the same hosts, in round-robin order
-  std::deque<HostQueues::value_type*> waiting_;  ///< hosts whose next URL is deeper than the level
+  std::deque<Host*> ready_;  ///< the same hosts, in round-robin order
+  std::deque<Host*> waiting_;  ///< hosts whose next URL is deeper than the level
+  QueueStore store_;
+  /// Entries pushed to hosts that have entries in the store, not yet written to it.
+  std::unordered_map<HostQueue*, UrlQueue> pending_;
+  std::size_t ram_bytes_ = 0;    ///< allocated by the RAM windows and pending_
+  std::size_t ram_entries_ = 0;  ///< entries in the RAM windows and pending_
+  std::size_t window_ = kMaxWindow;  ///< entries kept per host when spilling, and read back at once
+  std::uint64_t next_host_id_ = 0;
+  bool store_full_ = false;  ///< as of the last spill()
+  static constexpr std::size_t kMaxWindow = 64;
   std::map<std::uint32_t, std::size_t> unfinished_;  ///< by depth: URLs queued or running
   struct Restored {
     std::string url;

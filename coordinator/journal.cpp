@@ -10,11 +10,11 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdarg>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
+
+#include "coordinator/rocksdb_logger.hpp"
 
 namespace crawler {
 namespace {
@@ -32,24 +32,6 @@ std::string encode(std::string_view url, std::uint32_t depth, bool check_robots,
   v.append(url);
   return v;
 }
-
-// RocksDB's own log goes to ours (at debug level), not to a LOG file beside the journal: on a full disk that file
-// fails first, and Debian's RocksDB (assertions on) aborts on the next line written to it.
-class SpdlogLogger : public rocksdb::Logger {
- public:
-  SpdlogLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
-  using rocksdb::Logger::Logv;
-  void Logv(const char* format, va_list ap) override {
-    Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap);
-  }
-  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
-    // Debug only: what matters reaches the user as the failed operation's own error.
-    if (level < GetInfoLogLevel() || !spdlog::should_log(spdlog::level::debug)) return;
-    char line[1024];
-    std::vsnprintf(line, sizeof line, format, ap);
-    spdlog::debug("rocksdb: {}", line);
-  }
-};
 
 void check(const rocksdb::Status& s, const std::string& dir, const char* what) {
   if (!s.ok()) throw std::runtime_error(dir + ": journal " + what + " failed: " + s.ToString());
@@ -88,7 +70,7 @@ Journal::Journal(const std::string& dir, bool resume, const std::string& crawl_i
   // After a write error (a full disk) RocksDB must not retry on its own: Debian builds it with
   // its assertions on, and a write after a failed one aborts the process.
   options.max_bgerror_resume_count = 0;
-  options.info_log = std::make_shared<SpdlogLogger>();
+  options.info_log = make_rocksdb_logger();
   rocksdb::DB* db = nullptr;
   check(rocksdb::DB::Open(options, path, &db), dir, "open");
   db_.reset(db);

@@ -1,5 +1,7 @@
 #include "coordinator/url_queue.hpp"
 
+#include <algorithm>
+
 namespace crawler {
 namespace {
 
@@ -11,7 +13,7 @@ void put_varint(std::string& out, std::uint64_t v) {
   out += static_cast<char>(v);
 }
 
-std::uint64_t get_varint(const std::string& in, std::size_t& at) {
+std::uint64_t get_varint(std::string_view in, std::size_t& at) {
   std::uint64_t v = 0;
   for (int shift = 0;; shift += 7) {
     const auto byte = static_cast<unsigned char>(in[at++]);
@@ -20,7 +22,53 @@ std::uint64_t get_varint(const std::string& in, std::size_t& at) {
   }
 }
 
+// The offset just past the entry at `at`.
+std::size_t entry_end(std::string_view in, std::size_t at) {
+  get_varint(in, at);
+  const std::size_t length = get_varint(in, at);
+  return at + length;
+}
+
 }  // namespace
+
+std::size_t UrlQueue::skip_packed(std::string_view packed, std::size_t n) {
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < n && at < packed.size(); ++i) at = entry_end(packed, at);
+  return at;
+}
+
+std::size_t UrlQueue::count_packed(std::string_view packed) {
+  std::size_t n = 0;
+  for (std::size_t at = 0; at < packed.size(); ++n) at = entry_end(packed, at);
+  return n;
+}
+
+void UrlQueue::append_packed(std::string_view packed, std::size_t count) {
+  if (count == 0) return;
+  const std::size_t need = buf_.size() + packed.size();
+  if (need > buf_.capacity()) buf_.reserve(std::max<std::size_t>(need + buf_.size() / 2, 64));
+  buf_.append(packed);
+  count_ += count;
+}
+
+std::string UrlQueue::keep_first(std::size_t keep) {
+  if (count_ <= keep) return {};
+  if (keep == 0) {
+    std::string rest = buf_.substr(head_);
+    std::string().swap(buf_);
+    head_ = 0;
+    count_ = 0;
+    return rest;
+  }
+  const std::size_t cut = head_ + skip_packed(std::string_view(buf_).substr(head_), keep);
+  std::string rest = buf_.substr(cut);
+  buf_.erase(0, head_);
+  buf_.resize(cut - head_);
+  buf_.shrink_to_fit();
+  head_ = 0;
+  count_ = keep;
+  return rest;
+}
 
 void UrlQueue::push(std::string_view url, std::uint32_t depth, bool check_robots) {
   const std::size_t need = buf_.size() + url.size() + 16;

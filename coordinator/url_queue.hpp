@@ -30,6 +30,16 @@ class UrlQueue {
   /// Bytes allocated for the buffer.
   std::size_t capacity_bytes() const { return buf_.capacity(); }
 
+  // The packed form, for moving entries to and from disk (see QueueStore) without unpacking.
+  /// Appends `count` entries given in the packed form (as keep_first() returns them).
+  void append_packed(std::string_view packed, std::size_t count);
+  /// Keeps the oldest `keep` entries and removes the rest, returning them packed, oldest first
+  /// (nothing when size() <= keep).
+  std::string keep_first(std::size_t keep);
+  /// The number of packed entries in `packed`, and the offset just past the `n`th of them.
+  static std::size_t count_packed(std::string_view packed);
+  static std::size_t skip_packed(std::string_view packed, std::size_t n);
+
  private:
   std::string buf_;
   std::size_t head_ = 0;  ///< offset of the oldest entry

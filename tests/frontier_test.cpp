@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "coordinator/fingerprint_set.hpp"
+#include "tests/support/child_process.hpp"
 
 namespace crawler {
 namespace {
@@ -49,10 +50,12 @@ TEST(Frontier, SeedsAreDedupedByNormalisedForm) {
   EXPECT_FALSE(f.next());
 }
 
-TEST(Frontier, LinksPastTheQueueBoundAreDroppedAndCounted) {
+// One link fits in RAM, the next goes to the store, which is then full: the rest are dropped.
+TEST(Frontier, LinksPastTheMemoryAndDiskBoundsAreDroppedAndCounted) {
   FrontierOptions o;
   o.max_depth = 1;
-  o.max_queued = 2;
+  o.memory_bytes = 1;
+  o.store.disk_max = 1;
   Frontier f(o);
   f.add_seed("http://a.test/", "http://a.test/");
   f.next();
@@ -223,6 +226,71 @@ TEST(Frontier, MaxPagesStopsDispatchAndQueueing) {
   EXPECT_FALSE(f.next());
   EXPECT_TRUE(f.exhausted());
 }
+
+// The frontier with everything in RAM is the model of the one that spills: under random pages,
+// dispatches and results, with and without strict levels, both hand out the same tasks in the
+// same order, while the spilling one keeps its entries within a budget a few URLs large.
+void expect_spilling_matches_ram(bool strict) {
+  test::TempDir tmp;
+  FrontierOptions o;
+  o.max_depth = 6;
+  o.scope = Scope::kAny;
+  o.strict_levels = strict;
+  Frontier model(o);
+  o.memory_bytes = 2048;
+  o.store.dir = tmp.file("store");
+  Frontier spilled(o);
+  std::mt19937 rng(strict ? 11 : 12);
+  for (int i = 0; i < 4; ++i) {
+    const std::string seed = "http://h" + std::to_string(i) + ".test/";
+    model.add_seed(seed, seed);
+    spilled.add_seed(seed, seed);
+  }
+  std::vector<FetchTask> running;
+  std::size_t most_on_disk = 0;
+  std::uint64_t dispatched = 0;
+  for (int step = 0; step < 30'000; ++step) {
+    const unsigned op = rng() % 100;
+    if (op < 45) {
+      auto a = model.next();
+      auto b = spilled.next();
+      ASSERT_EQ(a.has_value(), b.has_value()) << "step " << step;
+      if (!a) continue;
+      ASSERT_EQ(a->url, b->url) << "step " << step;
+      ASSERT_EQ(a->depth, b->depth);
+      ASSERT_EQ(a->check_robots, b->check_robots);
+      ASSERT_EQ(a->host_named_by_user, b->host_named_by_user);
+      running.push_back(std::move(*a));
+      ++dispatched;
+      ASSERT_LE(spilled.queue_memory_bytes(), o.memory_bytes) << "step " << step;
+    } else if (!running.empty()) {
+      // A result comes back, in any order, with up to 12 links (some seen, some new, varied
+      // lengths) over 30 hosts.
+      const std::size_t at = rng() % running.size();
+      const FetchTask task = running[at];
+      running.erase(running.begin() + static_cast<long>(at));
+      model.done(task.depth);
+      spilled.done(task.depth);
+      std::vector<std::string> links;
+      for (unsigned k = rng() % 13; k > 0; --k) {
+        links.push_back("http://h" + std::to_string(rng() % 30) + ".test/" + std::to_string(rng() % 20000) +
+                        std::string(rng() % 40, 'p'));
+      }
+      const auto p = page(task.url, task.depth, links);
+      ASSERT_EQ(model.add_links(p), spilled.add_links(p)) << "step " << step;
+      ASSERT_LE(spilled.queue_memory_bytes(), o.memory_bytes) << "step " << step;
+    }
+    ASSERT_EQ(model.queued(), spilled.queued());
+    most_on_disk = std::max(most_on_disk, spilled.queued() - spilled.queued_in_memory());
+  }
+  EXPECT_GT(dispatched, 5'000u);
+  EXPECT_GT(most_on_disk, 500u) << "the budget never pushed entries to disk: the test tests nothing";
+  EXPECT_EQ(model.queued_in_memory(), model.queued());
+  EXPECT_EQ(spilled.dropped(), 0u);
+}
+
+TEST(Frontier, SpillingToDiskKeepsTheOrderOfDispatch) { expect_spilling_matches_ram(false); }
+TEST(Frontier, SpillingToDiskKeepsTheOrderOfDispatchWithStrictLevels) { expect_spilling_matches_ram(true); }
 
 TEST(Frontier, UrlHostStripsPortAndUserInfo) {
   EXPECT_EQ(url_host("http://user:pw@a.test:8080/x?y"), "a.test");

@@ -4,6 +4,7 @@
 
 #include <deque>
 #include <random>
+#include <vector>
 
 namespace crawler {
 namespace {
@@ -55,6 +56,38 @@ TEST(UrlQueue, MatchesADequeUnderRandomPushesAndPops) {
   std::size_t queued_bytes = 0;
   for (const auto& e : oracle) queued_bytes += e.url.size() + 6;
   EXPECT_LE(q.capacity_bytes(), 3 * queued_bytes + 8192);
+}
+
+// keep_first() and append_packed() move entries without unpacking them: cut a queue at every
+// point, append the rest to another queue, and the two pop the original order.
+TEST(UrlQueue, KeepFirstAndAppendPackedPreserveOrder) {
+  std::vector<QueuedUrl> all;
+  for (int i = 0; i < 40; ++i) all.push_back({"http://a/" + std::string(i * 7, 'x'), static_cast<std::uint32_t>(i), i % 2 == 0});
+  for (std::size_t keep = 0; keep <= all.size() + 1; ++keep) {
+    UrlQueue q;
+    for (const auto& e : all) q.push(e.url, e.depth, e.check_robots);
+    q.pop();  // a consumed head is not part of what is kept or cut
+    const std::string rest = q.keep_first(keep);
+    const std::size_t kept = std::min(keep, all.size() - 1);
+    ASSERT_EQ(q.size(), kept);
+    ASSERT_EQ(UrlQueue::count_packed(rest), all.size() - 1 - kept);
+    UrlQueue back;
+    back.append_packed(rest, UrlQueue::count_packed(rest));
+    for (std::size_t i = 1; i < all.size(); ++i) {
+      const QueuedUrl got = i <= kept ? q.pop() : back.pop();
+      ASSERT_EQ(got.url, all[i].url) << "keep " << keep << " entry " << i;
+      ASSERT_EQ(got.depth, all[i].depth);
+      ASSERT_EQ(got.check_robots, all[i].check_robots);
+    }
+    EXPECT_TRUE(q.empty());
+    EXPECT_TRUE(back.empty());
+  }
+  UrlQueue q;
+  q.push("a", 1, false);
+  q.push("bb", 2, true);
+  const std::string packed = q.keep_first(0);
+  EXPECT_EQ(UrlQueue::skip_packed(packed, 1), 3u);  // varint tag, varint length, "a"
+  EXPECT_EQ(UrlQueue::skip_packed(packed, 5), packed.size());
 }
 
 }  // namespace
