@@ -1,11 +1,15 @@
-// frontier-memory: the coordinator's memory per known URL, measured on the real Frontier.
-// Feeds it pages whose links are N distinct URLs over H hosts (as workers' results would), then
-// dispatches them all, printing peak RSS and bytes per URL after each phase. Not a test: the
-// figure goes in docs/benchmarks.md (issue 4's goal: 10 million known URLs in <= 1.5 GB peak RSS).
+// frontier-memory: the coordinator's RAM and disk per known URL, and its insert and dispatch
+// rates, measured on the real Frontier. Feeds it pages whose links are N distinct URLs over H
+// hosts (as workers' results would, in batches of --links-per-page), then dispatches them all,
+// printing peak RSS, the store's size and the rates after each phase. Not a test: the figures
+// go in docs/benchmarks.md (issue 12's goals for 10^8 URLs over 10^6 hosts: <= 24 B of RAM and
+// <= 40 B of disk per URL, >= 200,000 inserts/s, >= 100,000 dispatches/s).
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -23,6 +27,17 @@ long status_kib(const std::string& field) {
   return -1;
 }
 
+/// Bytes of the files under `dir` (0 when it does not exist).
+std::uint64_t dir_bytes(const std::string& dir) {
+  std::error_code ec;
+  std::uint64_t total = 0;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file(ec)) total += it->file_size(ec);
+  }
+  return total;
+}
+
 /// A realistic URL: https, a host name, a two-level path and, for a third of them, a query.
 std::string make_url(std::uint64_t i, std::uint64_t hosts) {
   const std::uint64_t host = i % hosts;
@@ -33,24 +48,36 @@ std::string make_url(std::uint64_t i, std::uint64_t hosts) {
   return url;
 }
 
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::uint64_t urls = 10'000'000;
   std::uint64_t hosts = 100'000;
   std::uint64_t links_per_page = 100;
-  CLI::App app{"frontier-memory: peak RSS of the coordinator's frontier and seen-set per known URL"};
+  std::uint64_t memory = std::uint64_t{256} << 20;
+  std::string store_dir;
+  CLI::App app{"frontier-memory: RAM, disk and speed of the coordinator's frontier per known URL"};
   app.add_option("--urls", urls, "distinct URLs to make known")->capture_default_str();
   app.add_option("--hosts", hosts, "hosts they are spread over")->capture_default_str();
   app.add_option("--links-per-page", links_per_page, "links in each result fed in")->capture_default_str();
+  app.add_option("--frontier-memory", memory, "RAM for queued URLs, as the crawl's flag")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
+  app.add_option("--state-dir", store_dir, "put the store in DIR/frontier (default: a private dir under TMPDIR)");
   CLI11_PARSE(app, argc, argv);
 
   const long base_kib = status_kib("VmRSS");
   crawler::FrontierOptions options;
   options.max_depth = 1000;
   options.scope = crawler::Scope::kAny;
+  options.memory_bytes = memory;
+  if (!store_dir.empty()) options.store.dir = store_dir + "/frontier";
   crawler::Frontier frontier(options);
-  const auto started = std::chrono::steady_clock::now();
+  auto started = std::chrono::steady_clock::now();
   std::uint64_t bytes_of_urls = 0;
   crawler::PageRecord page;
   page.url = page.final_url = "https://www.site0.example/";
@@ -64,20 +91,29 @@ int main(int argc, char** argv) {
     frontier.add_links(page);
   }
   page.links = {};
-  const double fill_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double fill_s = seconds_since(started);
   const long queued_kib = status_kib("VmRSS") - base_kib;
-  std::printf("urls=%llu hosts=%llu mean_url_bytes=%.1f\n", static_cast<unsigned long long>(urls),
-              static_cast<unsigned long long>(hosts), static_cast<double>(bytes_of_urls) / urls);
-  std::printf("all queued:     known=%zu queued=%zu rss=%.0f MB (%.1f B/URL, seen-set %.1f B/URL) in %.1f s\n",
-              frontier.known(), frontier.queued(), queued_kib / 1024.0, queued_kib * 1024.0 / urls,
-              static_cast<double>(frontier.seen_memory_bytes()) / urls, fill_s);
+  // What is in the directory, memtables flushed or not (the store's own figure lags).
+  const std::uint64_t disk = std::max(frontier.store_disk_bytes(), dir_bytes(frontier.store_dir()));
+  std::printf("urls=%llu hosts=%llu mean_url_bytes=%.1f frontier_memory_mb=%.0f\n",
+              static_cast<unsigned long long>(urls), static_cast<unsigned long long>(hosts),
+              static_cast<double>(bytes_of_urls) / urls, memory / 1048576.0);
+  std::printf("all queued:     known=%zu queued=%zu in_ram=%zu rss=%.0f MB (%.1f B/URL, seen-set %.1f B/URL) "
+              "in %.1f s\n",
+              frontier.known(), frontier.queued(), frontier.queued_in_memory(), queued_kib / 1024.0,
+              queued_kib * 1024.0 / urls, static_cast<double>(frontier.seen_memory_bytes()) / urls, fill_s);
 
+  started = std::chrono::steady_clock::now();
   std::uint64_t dispatched = 0;
   while (frontier.next()) ++dispatched;
+  const double dispatch_s = seconds_since(started);
   const long done_kib = status_kib("VmRSS") - base_kib;
-  std::printf("all dispatched: known=%zu queued=%zu rss=%.0f MB (%.1f B/URL)\n", frontier.known(),
-              frontier.queued(), done_kib / 1024.0, done_kib * 1024.0 / urls);
+  std::printf("all dispatched: known=%zu queued=%zu rss=%.0f MB (%.1f B/URL) in %.1f s\n", frontier.known(),
+              frontier.queued(), done_kib / 1024.0, done_kib * 1024.0 / urls, dispatch_s);
   const long peak_kib = status_kib("VmHWM");
-  std::printf("peak_rss_mb=%.0f dispatched=%llu\n", peak_kib / 1024.0, static_cast<unsigned long long>(dispatched));
+  std::printf("peak_rss_mb=%.0f peak_rss_per_url=%.1f disk_mb=%.0f disk_per_url=%.1f insert_per_s=%.0f "
+              "dispatch_per_s=%.0f dispatched=%llu\n",
+              peak_kib / 1024.0, peak_kib * 1024.0 / urls, disk / 1048576.0, static_cast<double>(disk) / urls,
+              urls / fill_s, dispatched / dispatch_s, static_cast<unsigned long long>(dispatched));
   return dispatched == urls ? 0 : 1;
 }

@@ -1,5 +1,6 @@
 #include "coordinator/frontier.hpp"
 
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -136,8 +137,13 @@ void Frontier::enqueue(std::string_view url, std::string host_name, std::uint32_
   }
   if (host.size() == 0) host.front_depth = depth;
   // Behind entries in the store, a new one waits its turn behind them too.
-  UrlQueue& queue = host.beyond_ram() == 0 ? host.ram : pending_[&host];
-  metered(queue, [&] { queue.push(url, depth, check_robots); });
+  UrlQueue* queue = &host.ram;
+  if (host.beyond_ram() != 0) {
+    auto [pending, fresh] = pending_.try_emplace(&host);
+    if (fresh) ram_bytes_ += kPendingNodeBytes;
+    queue = &pending->second;
+  }
+  metered(*queue, [&] { queue->push(url, depth, check_robots); });
   ++host.pushed;
   ++queued_;
   ++unfinished_[depth];
@@ -151,6 +157,7 @@ void Frontier::flush_pending() {
     metered(tail, [&] { packed = tail.keep_first(0); });
     put_chunks(store_, host->id, first, packed);
   }
+  ram_bytes_ -= pending_.size() * kPendingNodeBytes;
   pending_.clear();
   store_.flush();
 }
@@ -180,6 +187,8 @@ void Frontier::spill() {
     window_ /= 2;
   }
   store_.flush();
+  // The cut queues leave holes all over the heap; give their pages back, or RSS keeps them.
+  ::malloc_trim(0);
 }
 
 void Frontier::refill(HostQueue& host) {

@@ -105,6 +105,8 @@ class Frontier {
   std::size_t queue_memory_bytes() const { return ram_bytes_; }
   /// Bytes of the store on disk (at most a second old; 0 while unused).
   std::uint64_t store_disk_bytes() { return store_.disk_bytes(); }
+  /// The store's directory (empty while unused).
+  const std::string& store_dir() const { return store_.dir(); }
   /// Hosts with queued URLs.
   std::size_t hosts() const { return hosts_.size(); }
   std::size_t known() const { return seen_.size(); }
@@ -160,6 +162,8 @@ class Frontier {
   std::uint64_t next_host_id_ = 0;
   bool store_full_ = false;  ///< as of the last spill()
   static constexpr std::size_t kMaxWindow = 64;
+  /// RAM of one entry of pending_ besides its buffer: node, key, queue, bucket, malloc's header.
+  static constexpr std::size_t kPendingNodeBytes = 96;
   std::map<std::uint32_t, std::size_t> unfinished_;  ///< by depth: URLs queued or running
   struct Restored {
     std::string url;

@@ -22,6 +22,7 @@ namespace crawler {
 namespace {
 
 constexpr auto kUsageEvery = std::chrono::seconds(1);
+constexpr std::size_t kBatchBytes = 4 << 20;
 
 std::string chunk_key(std::uint64_t host, std::uint64_t seq) {
   std::string key(16, '\0');
@@ -104,6 +105,9 @@ void QueueStore::put(std::uint64_t host, std::uint64_t first, std::string_view p
   if (!db_) open();
   batch_->Put(chunk_key(host, first), rocksdb::Slice(packed.data(), packed.size()));
   live_bytes_ += packed.size();
+  // Written in slices: one spill can move a quarter of the budget, and a WriteBatch keeps the
+  // capacity it grew to.
+  if (batch_->GetDataSize() >= kBatchBytes) flush();
 }
 
 void QueueStore::flush() {
@@ -112,7 +116,7 @@ void QueueStore::flush() {
   rocksdb::WriteOptions wo;
   wo.disableWAL = true;
   const auto s = db_->Write(wo, batch_.get());
-  batch_->Clear();
+  batch_ = std::make_unique<rocksdb::WriteBatch>();
   if (!s.ok()) fail("write failed: " + s.ToString());
 }
 
