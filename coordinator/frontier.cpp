@@ -56,15 +56,48 @@ void Frontier::restore(const std::string& key, const std::string& url, std::uint
     ++dispatched_;
     return;
   }
-  restored_.push_back(Restored{url, std::string(url_host(key)), depth, check_robots});
+  std::string host(url_host(key));
+  if (stashed_ == 0 && restored_bytes_ <= options_.memory_bytes) {
+    restored_bytes_ += sizeof(Restored) + url.size() + host.size();
+    restored_.push_back(Restored{url, std::move(host), depth, check_robots});
+    return;
+  }
+  // More than the budget holds: sort on disk instead.
+  if (stashed_ == 0) {
+    for (auto& r : restored_) stash(r.url, r.host, r.depth, r.check_robots);
+    std::vector<Restored>().swap(restored_);
+  }
+  stash(url, host, depth, check_robots);
+}
+
+void Frontier::stash(std::string_view url, std::string_view host, std::uint32_t depth, bool check_robots) {
+  UrlQueue one;
+  one.push(url, depth, check_robots);
+  std::string value(host);
+  value += '\0';
+  value += one.keep_first(0);
+  // Depth first, then the journal's order: what end_restore()'s stable sort gives.
+  store_.stash((static_cast<std::uint64_t>(depth) << 40) | stashed_++, value);
 }
 
 void Frontier::end_restore() {
+  if (stashed_ != 0) {
+    store_.drain_stash([this](std::string_view value) {
+      const auto nul = value.find('\0');
+      UrlQueue one;
+      one.append_packed(value.substr(nul + 1), 1);
+      const QueuedUrl e = one.pop();
+      enqueue(e.url, std::string(value.substr(0, nul)), e.depth, e.check_robots);
+    });
+    stashed_ = 0;
+    return;
+  }
   // The journal comes in key order; the per-host queues must be in depth order (see done()).
   std::stable_sort(restored_.begin(), restored_.end(),
                    [](const Restored& a, const Restored& b) { return a.depth < b.depth; });
   for (auto& r : restored_) enqueue(r.url, std::move(r.host), r.depth, r.check_robots);
   std::vector<Restored>().swap(restored_);
+  restored_bytes_ = 0;
 }
 
 std::string Frontier::key_of(const FetchTask& task) const {

@@ -69,7 +69,8 @@ class Frontier {
   /// Restores a URL from the journal on resume: marks it seen, and queues it unless done.
   /// `key` is its normalised form, `url` as written.
   void restore(const std::string& key, const std::string& url, std::uint32_t depth, bool check_robots, bool done);
-  /// After the last restore(): queues the restored URLs, shallowest first.
+  /// After the last restore(): queues the restored URLs, shallowest first. Past the RAM budget
+  /// they are sorted in the store, so a resume needs no more RAM than the crawl.
   void end_restore();
 
   /// Called for every URL queued from now on (seeds and links): key, url as written, depth,
@@ -171,7 +172,10 @@ class Frontier {
     std::uint32_t depth;
     bool check_robots;
   };
-  std::vector<Restored> restored_;  ///< between restore() and end_restore()
+  std::vector<Restored> restored_;  ///< between restore() and end_restore(), while they fit the budget
+  std::size_t restored_bytes_ = 0;
+  std::uint64_t stashed_ = 0;  ///< restored URLs sorted in the store instead (more than the budget)
+  void stash(std::string_view url, std::string_view host, std::uint32_t depth, bool check_robots);
   std::size_t queued_ = 0;
   std::uint64_t dispatched_ = 0;
   std::uint64_t next_id_ = 1;

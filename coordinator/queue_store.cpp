@@ -23,6 +23,8 @@ namespace {
 
 constexpr auto kUsageEvery = std::chrono::seconds(1);
 constexpr std::size_t kBatchBytes = 4 << 20;
+/// The host id of the stash: host ids count up from 0 and never get near it.
+constexpr std::uint64_t kStashHost = ~std::uint64_t{0} - 1;
 
 std::string chunk_key(std::uint64_t host, std::uint64_t seq) {
   std::string key(16, '\0');
@@ -142,6 +144,32 @@ std::size_t QueueStore::take(std::uint64_t host, std::uint64_t first, std::size_
   }
   if (!it->status().ok()) fail("read failed: " + it->status().ToString());
   return moved;
+}
+
+void QueueStore::stash(std::uint64_t order, std::string_view value) {
+  put(kStashHost, order, value);
+}
+
+void QueueStore::drain_stash(const std::function<void(std::string_view)>& fn) {
+  flush();
+  if (!db_) return;
+  const std::string lower = chunk_key(kStashHost, 0);
+  const std::string upper = chunk_key(kStashHost + 1, 0);
+  const rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+  for (it->Seek(lower); it->Valid(); it->Next()) {
+    live_bytes_ -= std::min<std::uint64_t>(live_bytes_, it->value().size());
+    fn(std::string_view(it->value().data(), it->value().size()));
+  }
+  if (!it->status().ok()) fail("read failed: " + it->status().ToString());
+  it.reset();
+  flush();  // what fn queued
+  rocksdb::WriteOptions wo;
+  wo.disableWAL = true;
+  const auto s = db_->DeleteRange(wo, db_->DefaultColumnFamily(), lower, upper);
+  if (!s.ok()) fail("write failed: " + s.ToString());
 }
 
 void QueueStore::refresh_usage() {

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -53,6 +54,12 @@ class QueueStore {
   /// Moves the entries of `host` from sequence number `first` on into `out`, whole chunks,
   /// until at least `want` entries were moved or the host has no more; returns how many.
   std::size_t take(std::uint64_t host, std::uint64_t first, std::size_t want, UrlQueue& out);
+
+  /// Keeps `value` under `order` in an area of its own, to be read back sorted: how a --resume
+  /// larger than RAM puts the journal's URLs in depth order.
+  void stash(std::uint64_t order, std::string_view value);
+  /// Calls `fn` with every stashed value, in `order` order, then forgets them all.
+  void drain_stash(const std::function<void(std::string_view)>& fn);
 
   /// True when the store must not grow (see QueueStoreOptions::disk_max). Checked against the
   /// filesystem at most once a second.
