@@ -39,6 +39,8 @@ std::string seed_problem(std::string_view text, std::string* normalized) {
   return {};
 }
 
+}  // namespace
+
 /// Reads a file descriptor for an istream. A read(2) that a signal interrupts asks `keep_going`
 /// whether to go on: std::ifstream retries EINTR by itself, so a signal could not stop a crawl
 /// whose seeds come from a pipe that is slow to write them.
@@ -77,59 +79,78 @@ class FdBuf : public std::streambuf {
   char buffer_[64 * 1024];
 };
 
-}  // namespace
+SeedStream::SeedStream(std::istream& in, std::string name, bool skip_bad, KeepReading keep_going)
+    : in_(&in), name_(std::move(name)), skip_bad_(skip_bad), keep_going_(std::move(keep_going)) {}
 
-SeedList read_seeds(std::istream& in, std::string_view name, bool skip_bad, const KeepReading& keep_going) {
-  constexpr std::size_t kAskEvery = 4096;
-  SeedList out;
-  std::unordered_set<std::string> seen;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (keep_going && out.lines % kAskEvery == 0 && !keep_going()) {
-      out.interrupted = true;
-      break;
-    }
-    ++out.lines;
-    const std::string_view text = trim(line);
-    if (text.empty() || text.front() == '#') continue;
-    std::string normalized;
-    std::string problem = seed_problem(text, &normalized);
-    if (!problem.empty()) {
-      std::string message = std::string(name) + ":" + std::to_string(out.lines) + ": " + problem;
-      if (!skip_bad) throw SeedError(message);
-      ++out.bad;
-      if (out.bad_messages.size() < kMaxBadMessages) out.bad_messages.push_back(std::move(message));
-      continue;
-    }
-    if (!seen.insert(normalized).second) {
-      ++out.duplicates;
-      continue;
-    }
-    out.seeds.push_back(Seed{std::string(text), std::move(normalized), out.lines});
-  }
-  return out;
-}
-
-SeedList read_seed_file(const std::string& path, bool skip_bad, const KeepReading& keep_going) {
+SeedStream::SeedStream(const std::string& path, bool skip_bad, KeepReading keep_going)
+    : in_(nullptr), name_(path == "-" ? "<stdin>" : path), skip_bad_(skip_bad), keep_going_(std::move(keep_going)) {
   const bool is_stdin = path == "-";
   const int fd = is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw SeedError(path + ": cannot open seed file: " + std::strerror(errno));
-  const std::string name = is_stdin ? "<stdin>" : path;
-  FdBuf buffer(fd, keep_going);
-  std::istream in(&buffer);
-  SeedList list;
-  try {
-    list = read_seeds(in, name, skip_bad, keep_going);
-  } catch (...) {
-    if (!is_stdin) ::close(fd);
-    throw;
+  if (!is_stdin) fd_ = fd;
+  buffer_ = std::make_unique<FdBuf>(fd, keep_going_);
+  owned_ = std::make_unique<std::istream>(buffer_.get());
+  in_ = owned_.get();
+}
+
+SeedStream::~SeedStream() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::optional<Seed> SeedStream::next() {
+  constexpr std::size_t kAskEvery = 4096;
+  while (std::getline(*in_, line_)) {
+    if (keep_going_ && lines_ % kAskEvery == 0 && !keep_going_()) {
+      interrupted_ = true;
+      return std::nullopt;
+    }
+    ++lines_;
+    const std::string_view text = trim(line_);
+    if (text.empty() || text.front() == '#') continue;
+    std::string normalized;
+    std::string problem = seed_problem(text, &normalized);
+    if (problem.empty()) return Seed{std::string(text), std::move(normalized), lines_};
+    std::string message = name_ + ":" + std::to_string(lines_) + ": " + problem;
+    if (!skip_bad_) throw SeedError(message);
+    ++bad_;
+    if (bad_messages_.size() < kMaxBadMessages) bad_messages_.push_back(std::move(message));
   }
-  if (!is_stdin) ::close(fd);
-  if (buffer.interrupted()) list.interrupted = true;
-  if (buffer.error() != 0 && !list.interrupted) {
-    throw SeedError(name + ": cannot read seed file: " + std::strerror(buffer.error()));
+  if (buffer_ && buffer_->interrupted()) interrupted_ = true;
+  if (buffer_ && buffer_->error() != 0 && !interrupted_) {
+    throw SeedError(name_ + ": cannot read seed file: " + std::strerror(buffer_->error()));
   }
-  return list;
+  return std::nullopt;
+}
+
+namespace {
+
+SeedList read_all(SeedStream& stream) {
+  SeedList out;
+  std::unordered_set<std::string> seen;
+  while (auto seed = stream.next()) {
+    if (!seen.insert(seed->normalized).second) {
+      ++out.duplicates;
+      continue;
+    }
+    out.seeds.push_back(std::move(*seed));
+  }
+  out.lines = stream.lines();
+  out.bad = stream.bad();
+  out.bad_messages = stream.bad_messages();
+  out.interrupted = stream.interrupted();
+  return out;
+}
+
+}  // namespace
+
+SeedList read_seeds(std::istream& in, std::string_view name, bool skip_bad, const KeepReading& keep_going) {
+  SeedStream stream(in, std::string(name), skip_bad, keep_going);
+  return read_all(stream);
+}
+
+SeedList read_seed_file(const std::string& path, bool skip_bad, const KeepReading& keep_going) {
+  SeedStream stream(path, skip_bad, keep_going);
+  return read_all(stream);
 }
 
 }  // namespace crawler

@@ -37,6 +37,18 @@ void Crawl::abort() {
   finish_if_idle();
 }
 
+void Crawl::input_arrived() {
+  boost::asio::post(io_, [this] { pump(); });
+}
+
+void Crawl::end_of_input() {
+  input_open_ = false;
+  boost::asio::post(io_, [this] {
+    pump();
+    finish_if_idle();
+  });
+}
+
 void Crawl::checkpoint() {
   if (failed()) return;
   try {
@@ -141,7 +153,7 @@ void Crawl::on_result(std::uint64_t id, PageRecord record) {
 
 void Crawl::finish_if_idle() {
   if (finished_ || pumping_) return;
-  const bool nothing_left = stopping_ || frontier_.exhausted();
+  const bool nothing_left = stopping_ || (frontier_.exhausted() && (!input_open_ || frontier_.limit_reached()));
   if (nothing_left && sink_.outstanding() == 0) {
     finished_ = true;
     checkpoint_timer_.cancel();

@@ -44,6 +44,16 @@ class Crawl {
   /// with a journal they stay queued for --resume).
   void abort();
 
+  /// Before start(): more URLs will reach the frontier besides results' links (seeds being
+  /// read). The crawl is not done, however empty the frontier, until end_of_input().
+  void expect_input() { input_open_ = true; }
+  /// URLs were added to the frontier: dispatch them (from a fresh handler).
+  void input_arrived();
+  void end_of_input();
+
+  /// Fails the crawl on an I/O error (see the class comment); `message` names what and where.
+  void fail(const std::string& message);
+
   bool stopping() const { return stopping_; }
   /// True when an I/O error failed the crawl; io_error() says what and where.
   bool failed() const { return !io_error_.empty(); }
@@ -65,7 +75,6 @@ class Crawl {
   void on_result(std::uint64_t id, PageRecord record);
   void finish_if_idle();
   void schedule_checkpoint();
-  void fail(const std::string& message);
 
   boost::asio::io_context& io_;
   Frontier& frontier_;
@@ -80,6 +89,7 @@ class Crawl {
   bool stopping_ = false;
   bool finished_ = false;
   bool pumping_ = false;
+  bool input_open_ = false;
   std::string io_error_;
 };
 

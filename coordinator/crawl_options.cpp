@@ -1,7 +1,11 @@
 #include "coordinator/crawl_options.hpp"
 
+#include <xxhash.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <map>
+#include <new>
 #include <stdexcept>
 #include <thread>
 
@@ -44,16 +48,35 @@ FrontierOptions CrawlOptions::frontier_options() const {
   return f;
 }
 
-std::string CrawlOptions::crawl_id(const std::vector<std::string>& normalized_seeds) const {
-  std::string all = "v1|" + std::to_string(depth) + "|" + scope + "|" + std::to_string(max_pages) + "|" +
-                    std::to_string(static_cast<int>(format));
-  for (const auto& p : include) all += "|i:" + p;
-  for (const auto& p : exclude) all += "|e:" + p;
-  for (const auto& s : normalized_seeds) all += "|s:" + s;
+CrawlIdDigest::CrawlIdDigest(const CrawlOptions& o) : state_(XXH3_createState()) {
+  if (state_ == nullptr) throw std::bad_alloc();
+  XXH3_64bits_reset(static_cast<XXH3_state_t*>(state_));
+  std::string head = "v1|" + std::to_string(o.depth) + "|" + o.scope + "|" + std::to_string(o.max_pages) + "|" +
+                     std::to_string(static_cast<int>(o.format));
+  for (const auto& p : o.include) head += "|i:" + p;
+  for (const auto& p : o.exclude) head += "|e:" + p;
+  XXH3_64bits_update(static_cast<XXH3_state_t*>(state_), head.data(), head.size());
+}
+
+CrawlIdDigest::~CrawlIdDigest() { XXH3_freeState(static_cast<XXH3_state_t*>(state_)); }
+
+void CrawlIdDigest::add_seed(std::string_view normalized) {
+  auto* state = static_cast<XXH3_state_t*>(state_);
+  XXH3_64bits_update(state, "|s:", 3);
+  XXH3_64bits_update(state, normalized.data(), normalized.size());
+}
+
+std::string CrawlIdDigest::finish() const {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%016llx",
-                static_cast<unsigned long long>(FingerprintSet::fingerprint(all)));
+                static_cast<unsigned long long>(XXH3_64bits_digest(static_cast<XXH3_state_t*>(state_))));
   return buf;
+}
+
+std::string CrawlOptions::crawl_id(const std::vector<std::string>& normalized_seeds) const {
+  CrawlIdDigest digest(*this);
+  for (const auto& s : normalized_seeds) digest.add_seed(s);
+  return digest.finish();
 }
 
 void add_crawl_options(CLI::App& app, CrawlOptions& o) {

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -45,6 +46,21 @@ struct CrawlOptions {
   /// A digest of what defines the crawl's output (seeds and limits): a journal is resumed only
   /// by the same crawl.
   std::string crawl_id(const std::vector<std::string>& normalized_seeds) const;
+};
+
+/// crawl_id() one seed at a time, for a seed file read as a stream: the same digest.
+class CrawlIdDigest {
+ public:
+  explicit CrawlIdDigest(const CrawlOptions& options);
+  ~CrawlIdDigest();
+  CrawlIdDigest(const CrawlIdDigest&) = delete;
+  CrawlIdDigest& operator=(const CrawlIdDigest&) = delete;
+  /// Adds the next unique seed, normalised.
+  void add_seed(std::string_view normalized);
+  std::string finish() const;
+
+ private:
+  void* state_;  ///< XXH3_state_t
 };
 
 /// Adds the crawl's flags to `app`.

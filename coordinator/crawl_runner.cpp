@@ -18,6 +18,7 @@
 #include "coordinator/crawl.hpp"
 #include "coordinator/crawl_telemetry.hpp"
 #include "coordinator/journal.hpp"
+#include "coordinator/seed_feeder.hpp"
 
 namespace crawler {
 namespace {
@@ -54,6 +55,51 @@ class ProgressLine {
   bool drawn_ = false;
 };
 
+/// What the first pass over the seeds found: a file is read twice, first to judge every line
+/// (a bad one stops the crawl before any fetch) and digest the seeds for the journal, holding
+/// only their fingerprints; then again while the crawl runs (SeedFeeder). Standard input is
+/// read once, whole, and kept.
+struct SeedPass {
+  std::size_t unique = 0;
+  std::size_t duplicates = 0;
+  std::size_t bad = 0;
+  std::vector<std::string> bad_messages;
+  bool interrupted = false;
+  std::string crawl_id;
+  std::vector<Seed> kept;  ///< standard input's seeds
+};
+
+SeedPass first_pass(const CrawlOptions& options, const KeepReading& keep_going) {
+  SeedPass pass;
+  CrawlIdDigest digest(options);
+  if (options.seeds == "-") {
+    SeedList list = read_seed_file(options.seeds, options.skip_bad_seeds, keep_going);
+    for (const auto& seed : list.seeds) digest.add_seed(seed.normalized);
+    pass.unique = list.seeds.size();
+    pass.duplicates = list.duplicates;
+    pass.bad = list.bad;
+    pass.bad_messages = std::move(list.bad_messages);
+    pass.interrupted = list.interrupted;
+    pass.kept = std::move(list.seeds);
+  } else {
+    SeedStream stream(options.seeds, options.skip_bad_seeds, keep_going);
+    FingerprintSet seen;
+    while (auto seed = stream.next()) {
+      if (!seen.insert(FingerprintSet::fingerprint(seed->normalized))) {
+        ++pass.duplicates;
+        continue;
+      }
+      digest.add_seed(seed->normalized);
+      ++pass.unique;
+    }
+    pass.bad = stream.bad();
+    pass.bad_messages = stream.bad_messages();
+    pass.interrupted = stream.interrupted();
+  }
+  pass.crawl_id = digest.finish();
+  return pass;
+}
+
 }  // namespace
 
 int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const CrawlHooks& hooks) {
@@ -83,10 +129,10 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const C
   on_signal = [&](int signo) { early_signal = signo; };
   wait_signal();
 
-  SeedList seeds;
+  SeedPass seeds;
   FrontierOptions frontier_options;
   try {
-    seeds = read_seed_file(options.seeds, options.skip_bad_seeds, [&] {
+    seeds = first_pass(options, [&] {
       io.poll();
       return early_signal == 0;
     });
@@ -99,12 +145,12 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const C
   if (early_signal != 0) {
     std::fprintf(stderr, "signal %d while reading the seeds: stopped before any fetch; nothing was written\n",
                  early_signal);
-    std::fputs(CrawlStats().summary("seeds       " + std::to_string(seeds.seeds.size()) + " read before the signal\n").c_str(),
+    std::fputs(CrawlStats().summary("seeds       " + std::to_string(seeds.unique) + " read before the signal\n").c_str(),
                stderr);
     return 0;
   }
   for (const auto& message : seeds.bad_messages) std::fprintf(stderr, "skipped bad seed: %s\n", message.c_str());
-  if (seeds.seeds.empty()) {
+  if (seeds.unique == 0) {
     std::fprintf(stderr, "error: %s: no seed URLs\n", options.seeds.c_str());
     return 2;
   }
@@ -127,9 +173,7 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const C
     // address (the sink). A crawl refused here leaves another crawl's files as they were.
     telemetry = std::make_unique<CrawlTelemetry>(io, options.metrics_listen);
     if (!options.state_dir.empty()) {
-      std::vector<std::string> keys;
-      for (const auto& seed : seeds.seeds) keys.push_back(seed.normalized);
-      journal = std::make_unique<Journal>(options.state_dir, resume, options.crawl_id(keys));
+      journal = std::make_unique<Journal>(options.state_dir, resume, seeds.crawl_id);
     }
     writer = std::make_unique<ResultWriter>(options.out, options.format, /*append=*/true);
     sink = telemetry->meter(make_sink(io));
@@ -152,14 +196,6 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const C
       journal->add(key, url, depth, robots);
     });
   }
-  if (!resume) {
-    try {
-      for (const auto& seed : seeds.seeds) frontier.add_seed(seed.url, seed.normalized);
-    } catch (const std::exception& e) {  // the frontier's store failed (a full disk)
-      std::fprintf(stderr, "error: %s\n", e.what());
-      return 2;
-    }
-  }
 
   CrawlStats stats;
   // Enough tasks in the sink to keep every transfer slot busy while some wait on host limits.
@@ -168,6 +204,22 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const C
           ? hooks.max_outstanding
           : static_cast<std::size_t>(options.fetch.concurrency) * (options.fetch.mode == FetchOptions::Mode::kSync ? 1 : 4);
   Crawl crawl(io, frontier, *sink, *writer, stats, max_outstanding, journal.get());
+  // The file again (its lines were judged above: a bad one is skipped quietly), or the kept seeds.
+  SeedFeeder::Source source;
+  std::unique_ptr<SeedStream> stream;
+  std::size_t next_kept = 0;
+  if (options.seeds == "-") {
+    source = [&]() -> std::optional<Seed> {
+      if (next_kept == seeds.kept.size()) return std::nullopt;
+      return std::move(seeds.kept[next_kept++]);
+    };
+  } else {
+    source = [&]() -> std::optional<Seed> {
+      if (!stream) stream = std::make_unique<SeedStream>(options.seeds, /*skip_bad=*/true);
+      return stream->next();
+    };
+  }
+  SeedFeeder feeder(io, frontier, crawl, journal.get(), std::move(source), resume ? journal->seeds_queued() : 0);
 
   const bool show_progress =
       options.progress == "always" || (options.progress == "auto" && ::isatty(STDERR_FILENO));
@@ -219,7 +271,7 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const C
                   "seeds       %zu (%zu duplicate, %zu bad lines skipped)\n"
                   "frontier    %zu known URLs, %zu still queued%s%s%s\n"
                   "output      %s%s\n",
-                  seeds.seeds.size(), seeds.duplicates, seeds.bad, frontier.known(), frontier.queued(),
+                  seeds.unique, seeds.duplicates, seeds.bad, frontier.known(), frontier.queued(),
                   on_disk.c_str(), crawl.stopping() ? " (stopped early)" : "", dropped.c_str(), options.out.c_str(),
                   crawl.failed() ? " (failed: see the error above)" : "");
     if (resume) {
@@ -235,6 +287,7 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const C
     std::fputs(stats.summary(extra).c_str(), stderr);
   };
   bool summary_printed = false;
+  feeder.start();
   crawl.start([&] {
     progress.stop();
     if (hooks.on_finished) hooks.on_finished();

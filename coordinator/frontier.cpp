@@ -40,9 +40,8 @@ Frontier::Frontier(FrontierOptions options) : options_(std::move(options)), stor
 
 bool Frontier::add_seed(const std::string& url, const std::string& normalized) {
   if (!seen_.insert(FingerprintSet::fingerprint(normalized))) return false;
-  if (url != normalized) seed_keys_.emplace(url, normalized);
   if (on_queued_) on_queued_(normalized, url, 0, false);
-  seed_hosts_.emplace(url_host(normalized));
+  seed_hosts_.insert(FingerprintSet::fingerprint(url_host(normalized)));
   enqueue(url, std::string(url_host(normalized)), 0, /*check_robots=*/false);
   return true;
 }
@@ -50,8 +49,7 @@ bool Frontier::add_seed(const std::string& url, const std::string& normalized) {
 void Frontier::restore(const std::string& key, const std::string& url, std::uint32_t depth, bool check_robots,
                        bool done) {
   if (!seen_.insert(FingerprintSet::fingerprint(key))) return;
-  if (url != key) seed_keys_.emplace(url, key);
-  if (depth == 0) seed_hosts_.emplace(url_host(key));  // only seeds have depth 0
+  if (depth == 0) seed_hosts_.insert(FingerprintSet::fingerprint(url_host(key)));  // only seeds have depth 0
   if (done) {
     ++dispatched_;
     return;
@@ -101,8 +99,10 @@ void Frontier::end_restore() {
 }
 
 std::string Frontier::key_of(const FetchTask& task) const {
-  const auto it = seed_keys_.find(task.url);
-  return it == seed_keys_.end() ? task.url : it->second;
+  // Links are queued in their normalised form; only seeds (depth 0) are kept as written.
+  if (task.depth != 0) return task.url;
+  auto key = normalize_url(task.url);
+  return key ? std::move(*key) : task.url;
 }
 
 bool Frontier::in_scope(std::string_view page_host, std::string_view page_domain,
@@ -272,7 +272,7 @@ std::optional<FetchTask> Frontier::next() {
     ready_.push_back(host);
   }
   ++dispatched_;
-  const bool named = seed_hosts_.count(host->first) != 0;
+  const bool named = seed_hosts_.contains(FingerprintSet::fingerprint(host->first));
   FetchTask task{next_id_++, std::move(entry.url), entry.depth, entry.check_robots, named};
   if (queue.size() == 0) hosts_.erase(hosts_.find(host->first));
   // A refill reads whole chunks, which may pass the budget.

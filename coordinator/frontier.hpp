@@ -11,7 +11,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "common/page_record.hpp"
@@ -90,15 +89,14 @@ class Frontier {
   /// (a stalled server, a host with a long queue and a Crawl-delay) holds up the next one,
   /// the round-based fetching Nutch users complain about; hence off by default.
   void done(std::uint32_t depth);
-  /// The dedup key (normalised URL) of a task that next() returned, until it is forgotten.
-  /// Only needed by the journal; the frontier remembers the keys of seeds that were written
-  /// differently from their normalised form.
+  /// The dedup key (normalised URL) of a task that next() returned: its URL, normalised again
+  /// for a seed (kept as written). Only needed by the journal.
   std::string key_of(const FetchTask& task) const;
 
   /// True when next() will return nothing: the queues are empty or max_pages is reached.
-  bool exhausted() const {
-    return queued_ == 0 || (options_.max_pages != 0 && dispatched_ >= options_.max_pages);
-  }
+  bool exhausted() const { return queued_ == 0 || limit_reached(); }
+  /// True when max_pages tasks were dispatched: nothing more will be, whatever is added.
+  bool limit_reached() const { return options_.max_pages != 0 && dispatched_ >= options_.max_pages; }
   std::size_t queued() const { return queued_; }
   /// Queued URLs whose entries are in RAM (the rest are in the store).
   std::size_t queued_in_memory() const { return ram_entries_; }
@@ -144,10 +142,9 @@ class Frontier {
   void metered(UrlQueue& queue, F&& change);
 
   QueuedHook on_queued_;
-  /// Seeds whose text differs from their normalised form: url as written -> key.
-  std::unordered_map<std::string, std::string> seed_keys_;
-  /// Hosts of the seeds (as url_host gives them): the hosts the user named.
-  std::unordered_set<std::string> seed_hosts_;
+  /// Fingerprints of the seeds' hosts (as url_host gives them): the hosts the user named. (Two
+  /// hosts share a fingerprint with probability ~n²/2⁶⁵; see FingerprintSet.)
+  FingerprintSet seed_hosts_;
 
   FrontierOptions options_;
   FingerprintSet seen_;

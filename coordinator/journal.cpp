@@ -22,6 +22,7 @@ namespace {
 constexpr std::string_view kUrlPrefix = "u/";
 const std::string kCrawlIdKey = "m/crawl_id";
 const std::string kResultsBytesKey = "m/results_bytes";
+const std::string kSeedLinesKey = "m/seed_lines";
 
 // Value layout: [flags][depth: 4 bytes LE][url as written]; flags bit 0 done, bit 1 check_robots.
 std::string encode(std::string_view url, std::uint32_t depth, bool check_robots, bool done) {
@@ -83,8 +84,13 @@ Journal::Journal(const std::string& dir, bool resume, const std::string& crawl_i
     }
     std::string bytes;
     if (db_->Get(rocksdb::ReadOptions(), kResultsBytesKey, &bytes).ok()) committed_bytes_ = std::stoull(bytes);
+    std::string lines;
+    seeds_queued_ = db_->Get(rocksdb::ReadOptions(), kSeedLinesKey, &lines).ok() ? std::stoull(lines) : kAllSeeds;
   } else {
-    check(db_->Put(rocksdb::WriteOptions(), kCrawlIdKey, crawl_id), dir, "write");
+    rocksdb::WriteBatch first;
+    first.Put(kCrawlIdKey, crawl_id);
+    first.Put(kSeedLinesKey, "0");
+    check(db_->Write(rocksdb::WriteOptions(), &first), dir, "write");
   }
 }
 
@@ -105,6 +111,10 @@ void Journal::add(std::string_view key, std::string_view url, std::uint32_t dept
 
 void Journal::done(std::string_view key, std::string_view url, std::uint32_t depth, bool check_robots) {
   put(key, url, depth, check_robots, true);
+}
+
+void Journal::seeds_queued_through(std::uint64_t line) {
+  batch_->Put(kSeedLinesKey, std::to_string(line));
 }
 
 std::size_t Journal::pending() const { return static_cast<std::size_t>(batch_->Count()); }

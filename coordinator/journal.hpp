@@ -56,6 +56,15 @@ class Journal {
   /// Changes waiting for commit().
   std::size_t pending() const;
 
+  /// Records, in the pending group, that the seeds of the seed file's lines up to `line` are
+  /// queued (kAllSeeds: every one).
+  void seeds_queued_through(std::uint64_t line);
+  /// How far the seeds were queued as of the last commit: a resumed crawl queues the seeds
+  /// of the later lines. (A journal without the record queued all its seeds before its first
+  /// commit: kAllSeeds.)
+  std::uint64_t seeds_queued() const { return seeds_queued_; }
+  static constexpr std::uint64_t kAllSeeds = ~std::uint64_t{0};
+
   /// The results length of the last commit (0 for a new journal).
   std::uint64_t committed_results_bytes() const { return committed_bytes_; }
   /// Calls `fn` for every URL in the journal (on resume).
@@ -67,6 +76,7 @@ class Journal {
   std::unique_ptr<rocksdb::DB> db_;
   std::unique_ptr<rocksdb::WriteBatch> batch_;
   std::uint64_t committed_bytes_ = 0;
+  std::uint64_t seeds_queued_ = 0;
   std::string dir_;
   std::string error_;  ///< the first failed write; RocksDB is not written after one
   int lock_fd_ = -1;

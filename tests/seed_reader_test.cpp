@@ -34,6 +34,34 @@ TEST(SeedReader, KeepsTheUrlAsWrittenButDedupsByNormalisedForm) {
   EXPECT_EQ(list.duplicates, 1u);
 }
 
+// The stream gives seeds one at a time, as read: duplicates too (the frontier drops those), and
+// a bad line only when it is reached, after the seeds before it.
+TEST(SeedStream, GivesSeedsAsReadAndABadLineWhenReached) {
+  std::istringstream in("http://a.test/\n# c\nhttp://a.test/\nnope\nhttp://b.test/\n");
+  SeedStream stream(in, "seeds.txt", false);
+  auto s = stream.next();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->line, 1u);
+  s = stream.next();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->line, 3u);
+  EXPECT_EQ(s->normalized, "http://a.test/");
+  try {
+    stream.next();
+    FAIL() << "expected SeedError";
+  } catch (const SeedError& e) {
+    EXPECT_STREQ(e.what(), "seeds.txt:4: not an absolute URL (no scheme): 'nope'");
+  }
+  std::istringstream again("http://a.test/\nnope\nhttp://b.test/\n");
+  SeedStream lenient(again, "seeds.txt", true);
+  EXPECT_EQ(lenient.next()->line, 1u);
+  EXPECT_EQ(lenient.next()->line, 3u);
+  EXPECT_FALSE(lenient.next());
+  EXPECT_EQ(lenient.bad(), 1u);
+  EXPECT_EQ(lenient.lines(), 3u);
+  ASSERT_EQ(lenient.bad_messages().size(), 1u);
+}
+
 TEST(SeedReader, BadLineStopsWithFileAndLine) {
   try {
     read("http://a.test/\nnot a url\n");
