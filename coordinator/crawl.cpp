@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace crawler {
@@ -14,7 +15,7 @@ constexpr std::size_t kCheckpointAtChanges = 2000;
 Crawl::Crawl(boost::asio::io_context& io, Frontier& frontier, TaskSink& sink, ResultWriter& writer,
              CrawlStats& stats, std::size_t max_outstanding, Journal* journal)
     : io_(io), frontier_(frontier), sink_(sink), writer_(writer), stats_(stats),
-      max_outstanding_(max_outstanding), journal_(journal), checkpoint_timer_(io) {}
+      max_outstanding_(max_outstanding), journal_(journal), checkpoint_timer_(io), wake_timer_(io) {}
 
 void Crawl::start(std::function<void()> on_finished) {
   on_finished_ = std::move(on_finished);
@@ -103,6 +104,20 @@ void Crawl::pump() {
     });
   }
   pumping_ = false;
+  arm_wake();
+}
+
+void Crawl::arm_wake() {
+  const std::int64_t wake = frontier_.next_wake_ms();
+  if (wake == 0 || stopping_ || finished_ || (wake_armed_ms_ != 0 && wake_armed_ms_ <= wake)) return;
+  wake_armed_ms_ = wake;
+  wake_timer_.expires_after(std::chrono::milliseconds(std::max<std::int64_t>(1, wake - frontier_.now_ms())));
+  wake_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    wake_armed_ms_ = 0;
+    pump();
+    finish_if_idle();
+  });
 }
 
 void Crawl::on_result(std::uint64_t id, PageRecord record) {
@@ -127,6 +142,10 @@ void Crawl::on_result(std::uint64_t id, PageRecord record) {
       return;
     }
     stats_.count(record, lines);
+    // A host that says it is overloaded, or does not answer, is paused (Frontier::host_trouble).
+    if (record.status == 429 || record.status == 503 || record.error == FetchError::kTimeout) {
+      frontier_.host_trouble(url_host(record.url));
+    }
     // Links are queued even while stopping: the journal must know them for --resume.
     try {
       frontier_.add_links(record);
@@ -157,6 +176,7 @@ void Crawl::finish_if_idle() {
   if (nothing_left && sink_.outstanding() == 0) {
     finished_ = true;
     checkpoint_timer_.cancel();
+    wake_timer_.cancel();
     checkpoint();
     if (on_finished_) on_finished_();
   }

@@ -75,6 +75,7 @@ class Crawl {
   void on_result(std::uint64_t id, PageRecord record);
   void finish_if_idle();
   void schedule_checkpoint();
+  void arm_wake();
 
   boost::asio::io_context& io_;
   Frontier& frontier_;
@@ -84,6 +85,8 @@ class Crawl {
   std::size_t max_outstanding_;
   Journal* journal_;
   boost::asio::steady_timer checkpoint_timer_;
+  boost::asio::steady_timer wake_timer_;  ///< for the end of a host's pause (see Frontier::next_wake_ms)
+  std::int64_t wake_armed_ms_ = 0;
   std::unordered_map<std::uint64_t, TaskMeta> meta_;  ///< journaled tasks in flight (<= max_outstanding)
   std::function<void()> on_finished_;
   bool stopping_ = false;

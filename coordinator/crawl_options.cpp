@@ -43,6 +43,7 @@ FrontierOptions CrawlOptions::frontier_options() const {
   f.strict_levels = strict_depth;
   f.memory_bytes = static_cast<std::size_t>(frontier_memory);
   f.store.disk_max = frontier_disk_max;
+  f.backoff.base_ms = host_pause_ms;
   // With a journal the store sits beside it, on the disk the user chose for the crawl's state.
   if (!state_dir.empty()) f.store.dir = state_dir + "/frontier";
   return f;
@@ -110,6 +111,10 @@ void add_crawl_options(CLI::App& app, CrawlOptions& o) {
       "disk for queued URLs at most (bytes, as --frontier-memory; 0: as much as leaves 1 GiB free); "
       "when both are full, new links are dropped and counted")
       ->transform(CLI::AsSizeValue(false));
+  opt("host-pause-ms", o.host_pause_ms,
+      "pause a host that answers 429 or 503 or times out (after its retries) this long, doubling "
+      "with each incident up to a day, +-10%; forgiven after 30 quiet minutes (0: never pause)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{24} * 3600 * 1000));
   app.add_flag("--skip-bad-seeds", o.skip_bad_seeds, "count and skip malformed seed lines instead of stopping")
       ->envname("CRAWL_SKIP_BAD_SEEDS");
   opt("workers", o.workers, "worker processes (default: one per core); 0 runs the engine in this process")

@@ -29,7 +29,8 @@ struct CrawlOptions {
   std::uint64_t max_pages = 0;
   bool strict_depth = false;       ///< breadth-first in whole levels (see FrontierOptions)
   std::uint64_t frontier_memory = std::uint64_t{256} << 20;  ///< RAM for queued URLs (FrontierOptions)
-  std::uint64_t frontier_disk_max = 0;  ///< the frontier store's bytes at most; 0: leave 1 GiB free
+  std::uint64_t frontier_disk_max = 0;
+  std::int64_t host_pause_ms = 60'000;  ///< first pause of a host that answers 429/503 or times out; 0: none  ///< the frontier store's bytes at most; 0: leave 1 GiB free
   bool skip_bad_seeds = false;
   int workers = default_workers();  ///< worker processes; 0: the engine runs in this process
   std::string progress = "auto";   ///< auto (on a TTY) | always | never

@@ -186,12 +186,18 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const C
         resumed_done += e.done;
       });
       frontier.end_restore();
+      journal->for_each_pause([&](std::string_view host, std::int64_t until, std::int64_t last, std::uint32_t n) {
+        frontier.restore_pause(host, HostBackoff::State{until, last, n});
+      });
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 2;
   }
   if (journal) {
+    frontier.on_paused([&](std::string_view host, const HostBackoff::State& state) {
+      journal->pause(host, state.until_ms, state.last_ms, state.incidents);
+    });
     frontier.on_queued([&](const std::string& key, const std::string& url, std::uint32_t depth, bool robots) {
       journal->add(key, url, depth, robots);
     });
@@ -279,6 +285,10 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const C
                     static_cast<unsigned long long>(resumed_done));
     }
     std::string extra = buf;
+    if (frontier.pauses() != 0) {
+      extra += "host pauses " + std::to_string(frontier.pauses()) +
+               " (hosts that answered 429 or 503 or timed out waited; see --host-pause-ms)\n";
+    }
     extra += "loop lag    " + telemetry->lag_summary() + "\n";
     if (options.fetch.insecure) {
       extra += "WARNING     --insecure: TLS certificates and host names were NOT verified\n";

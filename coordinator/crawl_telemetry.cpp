@@ -26,6 +26,9 @@ void CrawlTelemetry::watch(Frontier& frontier, const CrawlStats& stats) {
                     [&frontier] { return static_cast<double>(frontier.queue_memory_bytes()); });
   metrics_.gauge_fn("crawler_frontier_disk_bytes", "Disk used by the frontier's store of queued URLs",
                     [&frontier] { return static_cast<double>(frontier.store_disk_bytes()); });
+  metrics_.counter_fn("crawler_frontier_host_pauses_total",
+                      "Pauses of hosts that answered 429 or 503 or timed out (--host-pause-ms)",
+                      [&frontier] { return static_cast<double>(frontier.pauses()); });
   metrics_.gauge_fn("crawler_frontier_known", "URLs the crawl has seen (queued, in flight or done)",
                     [&frontier] { return static_cast<double>(frontier.known()); });
   metrics_.counter_fn("crawler_frontier_dropped_total", "Links not queued because the frontier's RAM and disk were full",

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <limits>
 #include <stdexcept>
 
@@ -36,7 +37,22 @@ std::string_view url_host(std::string_view url) {
   return rest.substr(0, rest.find(':'));
 }
 
-Frontier::Frontier(FrontierOptions options) : options_(std::move(options)), store_(options_.store) {}
+Frontier::Frontier(FrontierOptions options)
+    : options_(std::move(options)), store_(options_.store), backoff_(options_.backoff) {}
+
+std::int64_t Frontier::now_ms() const {
+  if (options_.now_ms) return options_.now_ms();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void Frontier::host_trouble(std::string_view host) {
+  if (!backoff_.enabled()) return;
+  const auto& state = backoff_.trouble(host, now_ms());
+  spdlog::info("pausing {} until {} ms from now ({} incidents)", host, state.until_ms - state.last_ms,
+               state.incidents);
+  if (on_paused_) on_paused_(host, state);
+}
 
 bool Frontier::add_seed(const std::string& url, const std::string& normalized) {
   if (!seen_.insert(FingerprintSet::fingerprint(normalized))) return false;
@@ -245,16 +261,25 @@ void Frontier::done(std::uint32_t depth) {
 }
 
 std::optional<FetchTask> Frontier::next() {
-  if (ready_.empty() || unfinished_.empty()) return std::nullopt;
+  if ((ready_.empty() && snoozed_.empty()) || unfinished_.empty()) return std::nullopt;
   if (options_.max_pages != 0 && dispatched_ >= options_.max_pages) return std::nullopt;
   const std::uint32_t level =
       options_.strict_levels ? unfinished_.begin()->first : std::numeric_limits<std::uint32_t>::max();
+  const std::int64_t now = backoff_.size() != 0 || !snoozed_.empty() ? now_ms() : 0;
+  // Paused hosts whose time has come join the round again.
+  while (!snoozed_.empty() && snoozed_.begin()->first <= now) {
+    ready_.push_back(snoozed_.begin()->second);
+    snoozed_.erase(snoozed_.begin());
+  }
   Host* host = nullptr;
   while (!ready_.empty() && host == nullptr) {
     host = ready_.front();
     ready_.pop_front();
     if (host->second.front_depth > level) {
       waiting_.push_back(host);
+      host = nullptr;
+    } else if (const std::int64_t until = backoff_.paused_until(host->first, now); until != 0) {
+      snoozed_.emplace(until, host);
       host = nullptr;
     }
   }

@@ -16,6 +16,7 @@
 #include "common/page_record.hpp"
 #include "common/task_sink.hpp"
 #include "coordinator/fingerprint_set.hpp"
+#include "coordinator/host_backoff.hpp"
 #include "coordinator/queue_store.hpp"
 #include "coordinator/url_queue.hpp"
 
@@ -33,6 +34,10 @@ struct FrontierOptions {
   std::uint64_t max_pages = 0;      ///< pages dispatched at most; 0 = no limit
   /// RAM for queued URLs (their packed bytes, as allocated); the rest waits in the store.
   std::size_t memory_bytes = std::size_t{256} << 20;
+  /// Pauses of hosts that answer 429 or 503 or time out (base_ms 0: none).
+  HostBackoffOptions backoff;
+  /// Wall-clock milliseconds (the pauses' clock; tests give their own).
+  std::function<std::int64_t()> now_ms;
   /// The store's place and size bound. Only when both the RAM budget and the store are full
   /// are new links dropped (and counted); seeds and restored URLs never are.
   QueueStoreOptions store;
@@ -89,6 +94,19 @@ class Frontier {
   /// (a stalled server, a host with a long queue and a Crawl-delay) holds up the next one,
   /// the round-based fetching Nutch users complain about; hence off by default.
   void done(std::uint32_t depth);
+  /// Reports that `host` (as url_host gives it) answered 429 or 503 or timed out: its queued
+  /// URLs wait out a pause (see HostBackoff), on_paused is told. Other hosts go on.
+  void host_trouble(std::string_view host);
+  /// Puts back a pause recorded by an earlier run (on resume).
+  void restore_pause(std::string_view host, const HostBackoff::State& state) { backoff_.restore(host, state); }
+  using PausedHook = std::function<void(std::string_view host, const HostBackoff::State&)>;
+  void on_paused(PausedHook hook) { on_paused_ = std::move(hook); }
+  /// When the first paused host with queued URLs may go again; 0 when none is waiting. While
+  /// next() returns nothing for that reason, the caller should ask again then.
+  std::int64_t next_wake_ms() const { return snoozed_.empty() ? 0 : snoozed_.begin()->first; }
+  std::uint64_t pauses() const { return backoff_.pauses(); }
+  std::int64_t now_ms() const;
+
   /// The dedup key (normalised URL) of a task that next() returned: its URL, normalised again
   /// for a seed (kept as written). Only needed by the journal.
   std::string key_of(const FetchTask& task) const;
@@ -151,6 +169,9 @@ class Frontier {
   HostQueues hosts_;  ///< every host with queued URLs (references to entries stay valid)
   std::deque<Host*> ready_;  ///< the same hosts, in round-robin order
   std::deque<Host*> waiting_;  ///< hosts whose next URL is deeper than the level
+  std::multimap<std::int64_t, Host*> snoozed_;  ///< paused hosts with queued URLs, by end of pause
+  HostBackoff backoff_;
+  PausedHook on_paused_;
   QueueStore store_;
   /// Entries pushed to hosts that have entries in the store, not yet written to it.
   std::unordered_map<HostQueue*, UrlQueue> pending_;

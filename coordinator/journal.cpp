@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
@@ -20,6 +21,7 @@ namespace crawler {
 namespace {
 
 constexpr std::string_view kUrlPrefix = "u/";
+constexpr std::string_view kPausePrefix = "p/";
 const std::string kCrawlIdKey = "m/crawl_id";
 const std::string kResultsBytesKey = "m/results_bytes";
 const std::string kSeedLinesKey = "m/seed_lines";
@@ -65,32 +67,41 @@ Journal::Journal(const std::string& dir, bool resume, const std::string& crawl_i
     if (err == EWOULDBLOCK) throw std::runtime_error(dir + ": in use by another crawl (its lock is held)");
     throw std::runtime_error(dir + ": cannot lock: " + std::strerror(err));
   }
-  rocksdb::Options options;
-  options.create_if_missing = !resume;
-  options.IncreaseParallelism(1);
-  // After a write error (a full disk) RocksDB must not retry on its own: Debian builds it with
-  // its assertions on, and a write after a failed one aborts the process.
-  options.max_bgerror_resume_count = 0;
-  options.info_log = make_rocksdb_logger();
-  rocksdb::DB* db = nullptr;
-  check(rocksdb::DB::Open(options, path, &db), dir, "open");
-  db_.reset(db);
+  // Refused past this point (another crawl's journal, an open failure): the lock is let go,
+  // for the destructor does not run.
+  try {
+    rocksdb::Options options;
+    options.create_if_missing = !resume;
+    options.IncreaseParallelism(1);
+    // After a write error (a full disk) RocksDB must not retry on its own: Debian builds it with
+    // its assertions on, and a write after a failed one aborts the process.
+    options.max_bgerror_resume_count = 0;
+    options.info_log = make_rocksdb_logger();
+    rocksdb::DB* db = nullptr;
+    check(rocksdb::DB::Open(options, path, &db), dir, "open");
+    db_.reset(db);
 
-  std::string stored_id;
-  const auto s = db_->Get(rocksdb::ReadOptions(), kCrawlIdKey, &stored_id);
-  if (resume) {
-    if (!s.ok() || stored_id != crawl_id) {
-      throw std::runtime_error(dir + ": the journal belongs to a crawl with other seeds or limits");
+    std::string stored_id;
+    const auto s = db_->Get(rocksdb::ReadOptions(), kCrawlIdKey, &stored_id);
+    if (resume) {
+      if (!s.ok() || stored_id != crawl_id) {
+        throw std::runtime_error(dir + ": the journal belongs to a crawl with other seeds or limits");
+      }
+      std::string bytes;
+      if (db_->Get(rocksdb::ReadOptions(), kResultsBytesKey, &bytes).ok()) committed_bytes_ = std::stoull(bytes);
+      std::string lines;
+      seeds_queued_ = db_->Get(rocksdb::ReadOptions(), kSeedLinesKey, &lines).ok() ? std::stoull(lines) : kAllSeeds;
+    } else {
+      rocksdb::WriteBatch first;
+      first.Put(kCrawlIdKey, crawl_id);
+      first.Put(kSeedLinesKey, "0");
+      check(db_->Write(rocksdb::WriteOptions(), &first), dir, "write");
     }
-    std::string bytes;
-    if (db_->Get(rocksdb::ReadOptions(), kResultsBytesKey, &bytes).ok()) committed_bytes_ = std::stoull(bytes);
-    std::string lines;
-    seeds_queued_ = db_->Get(rocksdb::ReadOptions(), kSeedLinesKey, &lines).ok() ? std::stoull(lines) : kAllSeeds;
-  } else {
-    rocksdb::WriteBatch first;
-    first.Put(kCrawlIdKey, crawl_id);
-    first.Put(kSeedLinesKey, "0");
-    check(db_->Write(rocksdb::WriteOptions(), &first), dir, "write");
+  } catch (...) {
+    db_.reset();
+    ::close(lock_fd_);
+    lock_fd_ = -1;
+    throw;
   }
 }
 
@@ -111,6 +122,26 @@ void Journal::add(std::string_view key, std::string_view url, std::uint32_t dept
 
 void Journal::done(std::string_view key, std::string_view url, std::uint32_t depth, bool check_robots) {
   put(key, url, depth, check_robots, true);
+}
+
+void Journal::pause(std::string_view host, std::int64_t until_ms, std::int64_t last_ms, std::uint32_t incidents) {
+  std::string k(kPausePrefix);
+  k.append(host);
+  batch_->Put(k, std::to_string(until_ms) + " " + std::to_string(last_ms) + " " + std::to_string(incidents));
+}
+
+void Journal::for_each_pause(
+    const std::function<void(std::string_view, std::int64_t, std::int64_t, std::uint32_t)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  const rocksdb::Slice prefix(kPausePrefix.data(), kPausePrefix.size());
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    long long until = 0, last = 0;
+    unsigned incidents = 0;
+    const std::string v = it->value().ToString();
+    if (std::sscanf(v.c_str(), "%lld %lld %u", &until, &last, &incidents) != 3) continue;
+    fn(std::string_view(it->key().data() + prefix.size(), it->key().size() - prefix.size()), until, last, incidents);
+  }
+  check(it->status(), dir_, "read");
 }
 
 void Journal::seeds_queued_through(std::uint64_t line) {

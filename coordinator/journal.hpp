@@ -56,6 +56,12 @@ class Journal {
   /// Changes waiting for commit().
   std::size_t pending() const;
 
+  /// Records a host's pause (see HostBackoff) in the pending group.
+  void pause(std::string_view host, std::int64_t until_ms, std::int64_t last_ms, std::uint32_t incidents);
+  /// Calls `fn(host, until_ms, last_ms, incidents)` for every pause recorded (on resume).
+  void for_each_pause(
+      const std::function<void(std::string_view, std::int64_t, std::int64_t, std::uint32_t)>& fn) const;
+
   /// Records, in the pending group, that the seeds of the seed file's lines up to `line` are
   /// queued (kAllSeeds: every one).
   void seeds_queued_through(std::uint64_t line);
