@@ -102,10 +102,8 @@ TEST(FrontierSpillE2E, KillAndResumeWithTheQueueOnDiskLosesAndDuplicatesNothing)
     auto args = base;
     if (round > 0) args.push_back("--resume");
     ChildProcess crawl(args);
-    const auto until = std::chrono::steady_clock::now() + 60s;
-    while (std::chrono::steady_clock::now() < until && file_size_or_zero(out) < last_size + 150 * 1024) {
-      if (crawl.wait_for_output("never printed", 50ms)) break;
-    }
+    // Killed once the file has grown by a few buffers beyond where this round started.
+    crawl.wait_until([&] { return file_size_or_zero(out) >= last_size + 150 * 1024; }, 60s);
     ASSERT_TRUE(std::filesystem::exists(tmp.file("state/frontier"))) << "the queue never reached the disk";
     crawl.signal(SIGKILL);
     const auto r = crawl.wait(30s);

@@ -65,6 +65,28 @@ SeedFeeder::Source seeds(int& next) {
   };
 }
 
+/// One run of a journaled crawl, as run_crawl wires it, fed by a HoldingSink.
+struct JournaledRun {
+  JournaledRun(const FrontierOptions& options, const std::string& state, const std::string& out, bool resume)
+      : frontier(options), journal(state, resume, "id"), writer(out, OutputFormat::kJsonl, true),
+        crawl(io, frontier, sink, writer, stats, 64, &journal) {
+    if (resume) {
+      journal.for_each([&](const JournalEntry& e) { frontier.restore(e.key, e.url, e.depth, e.check_robots, e.done); });
+      frontier.end_restore();
+    }
+    frontier.on_queued([this](const std::string& key, const std::string& url, std::uint32_t depth, bool robots) {
+      journal.add(key, url, depth, robots);
+    });
+  }
+  boost::asio::io_context io;
+  Frontier frontier;
+  Journal journal;
+  ResultWriter writer;
+  CrawlStats stats;
+  HoldingSink sink;
+  Crawl crawl;
+};
+
 TEST(SeedFeeder, AKillHalfwayThroughTheSeedsResumesWithEverySeedOnce) {
   test::TempDir tmp;
   const std::string state = tmp.file("state");
@@ -74,54 +96,34 @@ TEST(SeedFeeder, AKillHalfwayThroughTheSeedsResumesWithEverySeedOnce) {
   {
     // The first run: the seeds are fed a batch per turn; a few turns in, the journal commits,
     // and then the process dies (nothing more is committed, nothing completes).
-    boost::asio::io_context io;
-    Frontier frontier(options);
-    Journal journal(state, false, "id");
-    frontier.on_queued([&](const std::string& key, const std::string& url, std::uint32_t depth, bool robots) {
-      journal.add(key, url, depth, robots);
-    });
-    ResultWriter writer(out, OutputFormat::kJsonl, true);
-    CrawlStats stats;
-    HoldingSink sink;
-    Crawl crawl(io, frontier, sink, writer, stats, 64, &journal);
+    JournaledRun run(options, state, out, false);
     int next = 0;
-    SeedFeeder feeder(io, frontier, crawl, &journal, seeds(next));
+    SeedFeeder feeder(run.io, run.frontier, run.crawl, &run.journal, seeds(next));
     feeder.start();
-    crawl.start([] {});
-    while (feeder.added() < 4000) ASSERT_EQ(io.run_one(), 1u);
-    crawl.checkpoint();
-    for (int i = 0; i < 3; ++i) io.run_one();  // fed further, not committed
+    run.crawl.start([] {});
+    while (feeder.added() < 4000) ASSERT_EQ(run.io.run_one(), 1u);
+    run.crawl.checkpoint();
+    for (int i = 0; i < 3; ++i) run.io.run_one();  // fed further, not committed
     ASSERT_FALSE(feeder.done()) << "every seed was fed before the kill: the test tests nothing";
-    EXPECT_EQ(sink.urls.size(), 64u);
+    EXPECT_EQ(run.sink.urls.size(), 64u);
   }
   {
     // --resume: the journal's URLs are restored, the feeder skips the seeds queued before.
-    boost::asio::io_context io;
-    Frontier frontier(options);
-    Journal journal(state, true, "id");
-    ASSERT_GT(journal.seeds_queued(), 0u);
-    ASSERT_LT(journal.seeds_queued(), static_cast<std::uint64_t>(kSeeds));
-    journal.for_each([&](const JournalEntry& e) { frontier.restore(e.key, e.url, e.depth, e.check_robots, e.done); });
-    frontier.end_restore();
-    frontier.on_queued([&](const std::string& key, const std::string& url, std::uint32_t depth, bool robots) {
-      journal.add(key, url, depth, robots);
-    });
-    ResultWriter writer(out, OutputFormat::kJsonl, true);
-    CrawlStats stats;
-    HoldingSink sink;
-    Crawl crawl(io, frontier, sink, writer, stats, 64, &journal);
+    JournaledRun run(options, state, out, true);
+    ASSERT_GT(run.journal.seeds_queued(), 0u);
+    ASSERT_LT(run.journal.seeds_queued(), static_cast<std::uint64_t>(kSeeds));
     int next = 0;
-    SeedFeeder feeder(io, frontier, crawl, &journal, seeds(next), journal.seeds_queued());
+    SeedFeeder feeder(run.io, run.frontier, run.crawl, &run.journal, seeds(next), run.journal.seeds_queued());
     feeder.start();
     bool finished = false;
-    crawl.start([&] { finished = true; });
+    run.crawl.start([&] { finished = true; });
     for (int turns = 0; !finished && turns < 1'000'000; ++turns) {
-      if (io.poll() == 0) sink.complete_all();
+      if (run.io.poll() == 0) run.sink.complete_all();
     }
     ASSERT_TRUE(finished);
     EXPECT_TRUE(feeder.done());
     std::map<std::string, int> fetched;
-    for (const auto& url : sink.urls) ++fetched[url];
+    for (const auto& url : run.sink.urls) ++fetched[url];
     EXPECT_EQ(fetched.size(), static_cast<std::size_t>(kSeeds - kSeeds / 10));
     for (const auto& [url, count] : fetched) EXPECT_EQ(count, 1) << url;
   }
