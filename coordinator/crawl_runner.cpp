@@ -1,5 +1,6 @@
 #include "coordinator/crawl_runner.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/asio/post.hpp>
@@ -57,8 +58,8 @@ class ProgressLine {
 
 /// What the first pass over the seeds found: a file is read twice, first to judge every line
 /// (a bad one stops the crawl before any fetch) and digest the seeds for the journal, holding
-/// only their fingerprints; then again while the crawl runs (SeedFeeder). Standard input is
-/// read once, whole, and kept.
+/// only their fingerprints; then again while the crawl runs (SeedFeeder). Standard input, a
+/// pipe or a FIFO is read once, whole, and kept.
 struct SeedPass {
   std::size_t unique = 0;
   std::size_t duplicates = 0;
@@ -66,13 +67,19 @@ struct SeedPass {
   std::vector<std::string> bad_messages;
   bool interrupted = false;
   std::string crawl_id;
-  std::vector<Seed> kept;  ///< standard input's seeds
+  std::vector<Seed> kept;  ///< the seeds of what cannot be read twice
 };
+
+/// True when the seeds can be read twice: a regular file, not stdin, a pipe (`<(cmd)`) or a FIFO.
+bool rereadable(const std::string& path) {
+  struct stat st {};
+  return path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
 
 SeedPass first_pass(const CrawlOptions& options, const KeepReading& keep_going) {
   SeedPass pass;
   CrawlIdDigest digest(options);
-  if (options.seeds == "-") {
+  if (!rereadable(options.seeds)) {
     SeedList list = read_seed_file(options.seeds, options.skip_bad_seeds, keep_going);
     for (const auto& seed : list.seeds) digest.add_seed(seed.normalized);
     pass.unique = list.seeds.size();
@@ -214,7 +221,7 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const C
   SeedFeeder::Source source;
   std::unique_ptr<SeedStream> stream;
   std::size_t next_kept = 0;
-  if (options.seeds == "-") {
+  if (!rereadable(options.seeds)) {
     source = [&]() -> std::optional<Seed> {
       if (next_kept == seeds.kept.size()) return std::nullopt;
       return std::move(seeds.kept[next_kept++]);

@@ -2,9 +2,13 @@
 // the manifest simweb writes (the generator knows every link it wrote: it is the oracle).
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <set>
+#include <thread>
 
 #include "tests/support/child_process.hpp"
 #include "tests/support/expect_lines.hpp"
@@ -33,6 +37,28 @@ TEST(CrawlE2E, DepthZeroOutputEqualsManifest) {
   const auto r = run(crawl_args(web, web.file("seeds.txt"), tmp.file("results.txt")));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("400 ok, 0 failed"), std::string::npos) << r.err;
+  expect_same_lines(tmp.file("results.txt"), web.file("expected-depth0.tsv"));
+}
+
+// A seed file read twice (judged, then fed) must not be a FIFO or a pipe: their seeds would be
+// gone by the second read. Such a file is read once and kept, as stdin is.
+TEST(CrawlE2E, SeedsFromAFifoAreReadOnceAndAllFetched) {
+  Simweb web({"--pages", "200", "--hosts", "4"});
+  TempDir tmp;
+  const std::string fifo = tmp.file("seeds.fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::thread writer([&] {
+    std::ofstream out(fifo);  // blocks until the crawl opens it
+    std::ifstream in(web.file("seeds.txt"));
+    out << in.rdbuf();
+  });
+  const auto r = run(crawl_args(web, fifo, tmp.file("results.txt")));
+  // Had the crawl never opened the FIFO, this open lets the writer go.
+  const int unblock = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  writer.join();
+  if (unblock >= 0) ::close(unblock);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("200 ok, 0 failed"), std::string::npos) << r.err;
   expect_same_lines(tmp.file("results.txt"), web.file("expected-depth0.tsv"));
 }
 
