@@ -11,9 +11,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 
 #include "coordinator/frontier.hpp"
+#include "coordinator/journal.hpp"
 
 namespace {
 
@@ -52,6 +54,31 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
+const std::string kCrawlId = "frontier-memory";
+
+/// --journal resume: a --resume of the journal --journal write left, timed to its first dispatch.
+int resume(crawler::Frontier& frontier, const std::string& dir, std::uint64_t urls, long base_kib) {
+  const auto started = std::chrono::steady_clock::now();
+  crawler::Journal journal(dir, true, kCrawlId);
+  std::uint64_t done = 0;
+  journal.for_each([&](const crawler::JournalEntry& e) {
+    frontier.restore(e.key, e.url, e.depth, e.check_robots, e.done);
+    done += e.done;
+  });
+  const double read_s = seconds_since(started);
+  frontier.end_restore();
+  auto first = frontier.next();
+  const double first_s = seconds_since(started);
+  const long first_kib = status_kib("VmHWM") - base_kib;
+  std::uint64_t dispatched = first ? 1 : 0;
+  while (frontier.next()) ++dispatched;
+  std::printf("resume: known=%zu done=%llu journal_read_s=%.1f first_dispatch_s=%.1f peak_rss_mb_to_first=%.0f "
+              "peak_rss_mb=%.0f then dispatched=%llu in %.1f s\n",
+              frontier.known(), static_cast<unsigned long long>(done), read_s, first_s, first_kib / 1024.0,
+              status_kib("VmHWM") / 1024.0, static_cast<unsigned long long>(dispatched), seconds_since(started));
+  return frontier.known() == urls && done + dispatched == urls ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -68,7 +95,19 @@ int main(int argc, char** argv) {
       ->transform(CLI::AsSizeValue(false))
       ->capture_default_str();
   app.add_option("--state-dir", store_dir, "put the store in DIR/frontier (default: a private dir under TMPDIR)");
+  std::string journal_phase;
+  double done_fraction = 0.1;
+  app.add_option("--journal", journal_phase,
+                 "with --state-dir: 'write' journals the URLs as a crawl does (and marks --done-fraction of "
+                 "them done); 'resume' times a --resume of that journal to the first dispatch")
+      ->check(CLI::IsMember({"write", "resume"}));
+  app.add_option("--done-fraction", done_fraction, "with --journal write: URLs dispatched and done before the end")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  if (!journal_phase.empty() && store_dir.empty()) {
+    std::fprintf(stderr, "error: --journal needs --state-dir\n");
+    return 2;
+  }
 
   const long base_kib = status_kib("VmRSS");
   crawler::FrontierOptions options;
@@ -77,6 +116,14 @@ int main(int argc, char** argv) {
   options.memory_bytes = memory;
   if (!store_dir.empty()) options.store.dir = store_dir + "/frontier";
   crawler::Frontier frontier(options);
+  if (journal_phase == "resume") return resume(frontier, store_dir, urls, base_kib);
+  std::unique_ptr<crawler::Journal> journal;
+  if (journal_phase == "write") {
+    journal = std::make_unique<crawler::Journal>(store_dir, false, kCrawlId);
+    frontier.on_queued([&](const std::string& key, const std::string& url, std::uint32_t depth, bool robots) {
+      journal->add(key, url, depth, robots);
+    });
+  }
   auto started = std::chrono::steady_clock::now();
   std::uint64_t bytes_of_urls = 0;
   crawler::PageRecord page;
@@ -89,8 +136,23 @@ int main(int argc, char** argv) {
       bytes_of_urls += page.links.back().size();
     }
     frontier.add_links(page);
+    if (journal) journal->commit(i);  // a crawl commits once per result
   }
   page.links = {};
+  if (journal) {
+    // Dispatch and finish a share of them, as a crawl killed part way would have.
+    const auto done = static_cast<std::uint64_t>(done_fraction * static_cast<double>(urls));
+    for (std::uint64_t n = 1; n <= done; ++n) {
+      const auto task = frontier.next();
+      if (!task) break;
+      journal->done(frontier.key_of(*task), task->url, task->depth, task->check_robots);
+      if (n % links_per_page == 0 || n == done) journal->commit(urls + n);
+    }
+    std::printf("journal written: %llu URLs, %llu done, in %.1f s, %.0f MB on disk\n",
+                static_cast<unsigned long long>(urls), static_cast<unsigned long long>(done),
+                seconds_since(started), dir_bytes(store_dir + "/journal") / 1048576.0);
+    return 0;
+  }
   const double fill_s = seconds_since(started);
   const long queued_kib = status_kib("VmRSS") - base_kib;
   // What is in the directory, memtables flushed or not (the store's own figure lags).
