@@ -38,7 +38,7 @@ std::string_view url_host(std::string_view url) {
 }
 
 Frontier::Frontier(FrontierOptions options)
-    : options_(std::move(options)), store_(options_.store), backoff_(options_.backoff) {}
+    : options_(std::move(options)), backoff_(options_.backoff), store_(options_.store) {}
 
 std::int64_t Frontier::now_ms() const {
   if (options_.now_ms) return options_.now_ms();
@@ -76,33 +76,59 @@ void Frontier::restore(const std::string& key, const std::string& url, std::uint
     restored_.push_back(Restored{url, std::move(host), depth, check_robots});
     return;
   }
-  // More than the budget holds: sort on disk instead.
+  // More than the budget holds: sort on disk instead (depth first, then the journal's order:
+  // what end_restore()'s stable sort gives).
   if (stashed_ == 0) {
-    for (auto& r : restored_) stash(r.url, r.host, r.depth, r.check_robots);
+    for (auto& r : restored_) stash(stashed_++, r.url, r.host, r.depth, r.check_robots);
     std::vector<Restored>().swap(restored_);
   }
-  stash(url, host, depth, check_robots);
+  stash(stashed_++, url, host, depth, check_robots);
 }
 
-void Frontier::stash(std::string_view url, std::string_view host, std::uint32_t depth, bool check_robots) {
+void Frontier::stash(std::uint64_t seq, std::string_view url, std::string_view host, std::uint32_t depth,
+                     bool check_robots) {
   UrlQueue one;
   one.push(url, depth, check_robots);
   std::string value(host);
   value += '\0';
   value += one.keep_first(0);
-  // Depth first, then the journal's order: what end_restore()'s stable sort gives.
-  store_.stash((static_cast<std::uint64_t>(depth) << 40) | stashed_++, value);
+  store_.stash((static_cast<std::uint64_t>(depth) << 40) | seq, value);
+}
+
+void Frontier::unstash(bool counted) {
+  store_.drain_stash([this, counted](std::string_view value) {
+    const auto nul = value.find('\0');
+    UrlQueue one;
+    one.append_packed(value.substr(nul + 1), 1);
+    const QueuedUrl e = one.pop();
+    enqueue(e.url, std::string(value.substr(0, nul)), e.depth, e.check_robots, counted);
+  });
+}
+
+void Frontier::hold(Holder holder, std::uint32_t depth) {
+  auto& held = holds_[static_cast<int>(holder)];
+  if (held == depth) return;
+  ++unfinished_[depth];  // before the old hold goes, so the level never passes both
+  const auto old = held;
+  held = depth;
+  if (old) done(*old);
+}
+
+void Frontier::release(Holder holder) {
+  auto& held = holds_[static_cast<int>(holder)];
+  if (!held) return;
+  const std::uint32_t depth = *held;
+  held.reset();
+  if (deferred_ != 0 && !holds_[0] && !holds_[1]) {
+    deferred_ = 0;
+    unstash(/*counted=*/true);
+  }
+  done(depth);
 }
 
 void Frontier::end_restore() {
   if (stashed_ != 0) {
-    store_.drain_stash([this](std::string_view value) {
-      const auto nul = value.find('\0');
-      UrlQueue one;
-      one.append_packed(value.substr(nul + 1), 1);
-      const QueuedUrl e = one.pop();
-      enqueue(e.url, std::string(value.substr(0, nul)), e.depth, e.check_robots);
-    });
+    unstash(/*counted=*/false);
     stashed_ = 0;
     return;
   }
@@ -148,6 +174,12 @@ std::size_t Frontier::add_links(const PageRecord& page) {
   const std::string& where = page.final_url.empty() ? page.url : page.final_url;
   const std::string page_host(url_host(where));
   const std::string page_domain = options_.scope == Scope::kDomain ? registrable_domain(page_host) : "";
+  // Deeper than a hold: wait until URLs of that depth stop arriving (see hold()).
+  std::uint32_t held = std::numeric_limits<std::uint32_t>::max();
+  for (const auto& h : holds_) {
+    if (h) held = std::min(held, *h);
+  }
+  const bool defer = options_.strict_levels && page.depth + 1 > held;
   std::size_t added = 0;
   for (const auto& link : page.links) {
     if (!in_scope(page_host, page_domain, url_host(link)) || !passes_filters(link)) continue;
@@ -162,7 +194,13 @@ std::size_t Frontier::add_links(const PageRecord& page) {
     }
     if (!seen_.insert(FingerprintSet::fingerprint(link))) continue;
     if (on_queued_) on_queued_(link, link, page.depth + 1, true);
-    enqueue(link, std::string(url_host(link)), page.depth + 1, /*check_robots=*/true);
+    if (defer) {
+      stash(deferred_++, link, url_host(link), page.depth + 1, /*check_robots=*/true);
+      ++queued_;
+      ++unfinished_[page.depth + 1];
+    } else {
+      enqueue(link, std::string(url_host(link)), page.depth + 1, /*check_robots=*/true);
+    }
     ++added;
   }
   return added;
@@ -177,7 +215,8 @@ void Frontier::metered(UrlQueue& queue, F&& change) {
   ram_entries_ = ram_entries_ + queue.size() - entries;
 }
 
-void Frontier::enqueue(std::string_view url, std::string host_name, std::uint32_t depth, bool check_robots) {
+void Frontier::enqueue(std::string_view url, std::string host_name, std::uint32_t depth, bool check_robots,
+                       bool counted) {
   auto [it, added] = hosts_.try_emplace(std::move(host_name));
   HostQueue& host = it->second;
   if (added) {
@@ -194,8 +233,10 @@ void Frontier::enqueue(std::string_view url, std::string host_name, std::uint32_
   }
   metered(*queue, [&] { queue->push(url, depth, check_robots); });
   ++host.pushed;
-  ++queued_;
-  ++unfinished_[depth];
+  if (!counted) {
+    ++queued_;
+    ++unfinished_[depth];
+  }
   if (ram_bytes_ > options_.memory_bytes && !store_full_) spill();
 }
 

@@ -77,6 +77,18 @@ class Frontier {
   /// they are sorted in the store, so a resume needs no more RAM than the crawl.
   void end_restore();
 
+  /// Who holds the level back while URLs may still arrive (see hold()).
+  enum class Holder { kSeeds, kResume };
+  /// Says that `holder` may still queue URLs of depth `depth` or deeper: seeds streaming in
+  /// (depth 0), or a resume feeding the journal's queue back shallowest first (its depth so
+  /// far; call again as it goes deeper). Until release(), the level does not pass `depth` (see
+  /// done()), and with strict levels new links deeper than the shallowest hold wait in the
+  /// store: a host's queue must stay in depth order, for a deeper URL at its front would hold
+  /// back the level forever.
+  void hold(Holder holder, std::uint32_t depth);
+  /// Ends `holder`'s hold; after the last one, the links that waited are queued, in depth order.
+  void release(Holder holder);
+
   /// Called for every URL queued from now on (seeds and links): key, url as written, depth,
   /// check_robots. The coordinator journals them with it.
   using QueuedHook = std::function<void(const std::string&, const std::string&, std::uint32_t, bool)>;
@@ -148,7 +160,9 @@ class Frontier {
   using HostQueues = std::unordered_map<std::string, HostQueue>;
   using Host = HostQueues::value_type;
 
-  void enqueue(std::string_view url, std::string host, std::uint32_t depth, bool check_robots);
+  /// Queues a URL at the back of its host's queue. `counted`: queued_ and unfinished_ already
+  /// count it (a link that waited out a hold).
+  void enqueue(std::string_view url, std::string host, std::uint32_t depth, bool check_robots, bool counted = false);
   /// Moves the next entries of `host` from the store into its RAM window.
   void refill(HostQueue& host);
   /// Writes what pushes to spilled hosts gathered.
@@ -193,7 +207,12 @@ class Frontier {
   std::vector<Restored> restored_;  ///< between restore() and end_restore(), while they fit the budget
   std::size_t restored_bytes_ = 0;
   std::uint64_t stashed_ = 0;  ///< restored URLs sorted in the store instead (more than the budget)
-  void stash(std::string_view url, std::string_view host, std::uint32_t depth, bool check_robots);
+  /// Keeps a URL in the store's stash, read back in (depth, then `seq`) order by unstash().
+  void stash(std::uint64_t seq, std::string_view url, std::string_view host, std::uint32_t depth, bool check_robots);
+  /// Queues every stashed URL, in order.
+  void unstash(bool counted);
+  std::optional<std::uint32_t> holds_[2];  ///< by Holder: the depth held
+  std::uint64_t deferred_ = 0;  ///< links stashed until the holds end
   std::size_t queued_ = 0;
   std::uint64_t dispatched_ = 0;
   std::uint64_t next_id_ = 1;

@@ -19,6 +19,9 @@ void SeedFeeder::start() {
     return;
   }
   crawl_.expect_input();
+  // With strict levels, links wait until every seed is in: a seed (depth 0) queued behind a
+  // link (depth 1) of its host would hold back level 0 forever.
+  frontier_.hold(Frontier::Holder::kSeeds, 0);
   feed();
 }
 
@@ -54,6 +57,11 @@ void SeedFeeder::feed() {
 void SeedFeeder::finish() {
   if (done_) return;
   done_ = true;
+  try {
+    frontier_.release(Frontier::Holder::kSeeds);
+  } catch (const std::exception& e) {  // the links that waited could not be read back
+    crawl_.fail(e.what());
+  }
   crawl_.end_of_input();
 }
 

@@ -171,6 +171,58 @@ TEST(Frontier, WithStrictLevelsADeeperLevelWaitsSoEveryUrlKeepsItsShortestDepth)
   EXPECT_EQ(f.add_links(page("http://p.test/", 1, {"http://q.test/"})), 0u);
 }
 
+// Seeds stream in while the first ones are fetched. A link of a seed's page to the host of a
+// later seed must not go ahead of that seed in the host's queue: a depth-1 URL at its front
+// would hold back level 0 (the later seed behind it) forever, and the crawl would hang.
+TEST(Frontier, WithStrictLevelsLinksWaitForTheSeedsStillStreamingIn) {
+  test::TempDir tmp;
+  FrontierOptions o;
+  o.max_depth = 5;
+  o.scope = Scope::kAny;
+  o.strict_levels = true;
+  o.store.dir = tmp.file("store");
+  Frontier f(o);
+  f.hold(Frontier::Holder::kSeeds, 0);
+  f.add_seed("http://a.test/", "http://a.test/");
+  auto t = f.next();
+  ASSERT_TRUE(t);
+  f.done(0);
+  EXPECT_EQ(f.add_links(page("http://a.test/", 0, {"http://b.test/x", "http://c.test/y"})), 2u);
+  EXPECT_FALSE(f.next()) << "a link went out while seeds were still arriving";
+  f.add_seed("http://b.test/", "http://b.test/");  // a later seed, on the host of a link
+  std::vector<std::string> order;
+  while (auto next = f.next()) order.push_back(next->url);
+  EXPECT_EQ(order, (std::vector<std::string>{"http://b.test/"}));
+  f.release(Frontier::Holder::kSeeds);
+  EXPECT_FALSE(f.next()) << "a depth-1 link went out while the seed b.test/ was running";
+  f.done(0);
+  while (auto next = f.next()) {
+    order.push_back(next->url);
+    f.done(next->depth);
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"http://b.test/", "http://b.test/x", "http://c.test/y"}));
+  EXPECT_TRUE(f.exhausted());
+  EXPECT_EQ(f.queued(), 0u);
+}
+
+// Without strict levels nothing waits for a hold: links go out at once.
+TEST(Frontier, WithoutStrictLevelsAHoldDefersNothing) {
+  FrontierOptions o;
+  o.max_depth = 5;
+  o.scope = Scope::kAny;
+  Frontier f(o);
+  f.hold(Frontier::Holder::kSeeds, 0);
+  f.add_seed("http://a.test/", "http://a.test/");
+  ASSERT_TRUE(f.next());
+  f.done(0);
+  EXPECT_EQ(f.add_links(page("http://a.test/", 0, {"http://b.test/x"})), 1u);
+  auto t = f.next();
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->url, "http://b.test/x");
+  f.release(Frontier::Holder::kSeeds);
+  EXPECT_TRUE(f.exhausted());
+}
+
 // The journal replays URLs in key order, not depth order: a host's queue must still come out
 // shallowest first, or a deep URL at its front would hold back the level forever.
 TEST(Frontier, RestoredUrlsComeOutShallowestFirst) {
