@@ -3,6 +3,15 @@
 /// many bytes of the results file are committed. After a SIGKILL at any moment, --resume
 /// truncates the results file to the committed length and re-queues every URL not done, so no
 /// result line is lost and none is written twice.
+///
+/// Keys: u/KEY for every URL known (KEY its normalised form; the value says done or not, and
+/// its depth); q/DEPTH KEY for every URL queued and not done (DEPTH 4 bytes big-endian, so they
+/// sort shallowest first, as a resume queues them); s/HOST for the hosts of seeds; p/HOST for
+/// host pauses; m/... for the crawl's id, the committed results length, the seed lines queued
+/// and the count of URLs done. So a resume reads back the queue already in order, a slice at a
+/// time, while the crawl runs (see ResumeFeeder). Journals written before the q/ keys existed
+/// (format 1) hold the URL as written in every u/ value; they resume by reading everything
+/// first (for_each).
 
 #include <cstdint>
 #include <functional>
@@ -26,6 +35,15 @@ struct JournalEntry {
   bool done = false;
 };
 
+/// Reads one area of the journal in key order, a few entries at a time (see Journal::queued()
+/// and Journal::known()). It sees the journal as it was when made; it must not outlive it.
+class JournalCursor {
+ public:
+  virtual ~JournalCursor() = default;
+  /// The next entry; false at the end. Throws std::runtime_error naming the dir on a read error.
+  virtual bool next(JournalEntry& entry) = 0;
+};
+
 /// Write-ahead record of a crawl. Changes are grouped and applied atomically by commit();
 /// a commit survives a killed process (RocksDB's write-ahead log, no fsync per commit).
 /// The directory is locked (flock on DIR/lock) for the journal's life: a second crawl is
@@ -37,7 +55,8 @@ class Journal {
   /// Opens `dir`. `resume` false: the dir must not hold a journal yet (it is created);
   /// true: it must. `crawl_id` (a digest of the seeds and limits) must match on resume.
   /// Throws std::runtime_error naming the dir and the problem.
-  Journal(const std::string& dir, bool resume, const std::string& crawl_id);
+  /// `format` is that of a new journal: 1 only to test what older versions wrote.
+  Journal(const std::string& dir, bool resume, const std::string& crawl_id, int format = 2);
   /// True when `dir` holds a journal (what --resume=auto asks).
   static bool exists(const std::string& dir);
   ~Journal();
@@ -76,6 +95,27 @@ class Journal {
   /// Calls `fn` for every URL in the journal (on resume).
   void for_each(const std::function<void(const JournalEntry&)>& fn) const;
 
+  /// True when the journal keeps its queue in order (q/ keys): a resume can stream it with
+  /// queued() and known() instead of reading it all with for_each(). New journals do.
+  bool streams() const { return format_ >= 2; }
+  /// The URLs queued and not done, shallowest first (then by key): key, url, depth, check_robots.
+  std::unique_ptr<JournalCursor> queued() const;
+  /// Every URL known, done or not: key, depth, done (url left empty).
+  std::unique_ptr<JournalCursor> known() const;
+  /// True when `key` is a URL the journal knows (as of the last commit).
+  bool contains(std::string_view key) const;
+  /// URLs done as of the last commit (kept by journals that stream).
+  std::uint64_t done_count() const { return committed_done_; }
+  /// A setting of the crawl that --resume must keep though it is not part of the crawl's id:
+  /// on a new journal it is written at once; on a resumed one, when the journal has it (older
+  /// ones may not) and it differs, this throws std::runtime_error with `why`, naming the dir.
+  void keep_setting(const std::string& name, const std::string& value, const std::string& why);
+
+  /// Records, in the pending group, the host of a seed (the hosts the user named).
+  void seed_host(std::string_view host);
+  /// Calls `fn` with every host seed_host() recorded (on resume).
+  void for_each_seed_host(const std::function<void(std::string_view)>& fn) const;
+
  private:
   void put(std::string_view key, std::string_view url, std::uint32_t depth, bool check_robots, bool done);
 
@@ -83,6 +123,9 @@ class Journal {
   std::unique_ptr<rocksdb::WriteBatch> batch_;
   std::uint64_t committed_bytes_ = 0;
   std::uint64_t seeds_queued_ = 0;
+  int format_ = 2;
+  std::uint64_t committed_done_ = 0;
+  std::uint64_t pending_done_ = 0;  ///< done() calls in the pending group
   std::string dir_;
   std::string error_;  ///< the first failed write; RocksDB is not written after one
   int lock_fd_ = -1;
