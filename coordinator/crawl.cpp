@@ -43,7 +43,7 @@ void Crawl::input_arrived() {
 }
 
 void Crawl::end_of_input() {
-  input_open_ = false;
+  if (inputs_open_ > 0) --inputs_open_;
   boost::asio::post(io_, [this] {
     pump();
     finish_if_idle();
@@ -172,7 +172,7 @@ void Crawl::on_result(std::uint64_t id, PageRecord record) {
 
 void Crawl::finish_if_idle() {
   if (finished_ || pumping_) return;
-  const bool nothing_left = stopping_ || (frontier_.exhausted() && (!input_open_ || frontier_.limit_reached()));
+  const bool nothing_left = stopping_ || (frontier_.exhausted() && (inputs_open_ == 0 || frontier_.limit_reached()));
   if (nothing_left && sink_.outstanding() == 0) {
     finished_ = true;
     checkpoint_timer_.cancel();

@@ -45,8 +45,9 @@ class Crawl {
   void abort();
 
   /// Before start(): more URLs will reach the frontier besides results' links (seeds being
-  /// read). The crawl is not done, however empty the frontier, until end_of_input().
-  void expect_input() { input_open_ = true; }
+  /// read, a resume reading the journal back). The crawl is not done, however empty the
+  /// frontier, until each expect_input() has had its end_of_input().
+  void expect_input() { ++inputs_open_; }
   /// URLs were added to the frontier: dispatch them (from a fresh handler).
   void input_arrived();
   void end_of_input();
@@ -92,7 +93,7 @@ class Crawl {
   bool stopping_ = false;
   bool finished_ = false;
   bool pumping_ = false;
-  bool input_open_ = false;
+  int inputs_open_ = 0;
   std::string io_error_;
 };
 

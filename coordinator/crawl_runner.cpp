@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <cstdio>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -19,6 +20,7 @@
 #include "coordinator/crawl.hpp"
 #include "coordinator/crawl_telemetry.hpp"
 #include "coordinator/journal.hpp"
+#include "coordinator/resume_feeder.hpp"
 #include "coordinator/seed_feeder.hpp"
 
 namespace crawler {
@@ -181,18 +183,28 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const C
     telemetry = std::make_unique<CrawlTelemetry>(io, options.metrics_listen);
     if (!options.state_dir.empty()) {
       journal = std::make_unique<Journal>(options.state_dir, resume, seeds.crawl_id);
+      // Without strict levels a queue spans many depths; resumed with them, a host whose queue
+      // starts deeper than the level would hold the crawl up forever.
+      journal->keep_setting("strict_depth", options.strict_depth ? "1" : "0",
+                            std::string("the journal's crawl ran ") + (options.strict_depth ? "without" : "with") +
+                                " --strict-depth: resume it " + (options.strict_depth ? "without" : "with") +
+                                " it too");
     }
     writer = std::make_unique<ResultWriter>(options.out, options.format, /*append=*/true);
     sink = telemetry->meter(make_sink(io));
     // Lines past the journal's last commit belong to pages it does not count as done: the
     // resumed crawl fetches and writes them again.
     writer->truncate_to(resume ? journal->committed_results_bytes() : 0);
-    if (resume) {
+    if (resume && !journal->streams()) {  // a journal of an earlier version: read it all first
       journal->for_each([&](const JournalEntry& e) {
         frontier.restore(e.key, e.url, e.depth, e.check_robots, e.done);
         resumed_done += e.done;
       });
       frontier.end_restore();
+    } else if (resume) {
+      resumed_done = journal->done_count();  // the rest streams in as the crawl runs (ResumeFeeder)
+    }
+    if (resume) {
       journal->for_each_pause([&](std::string_view host, std::int64_t until, std::int64_t last, std::uint32_t n) {
         frontier.restore_pause(host, HostBackoff::State{until, last, n});
       });
@@ -207,6 +219,7 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const C
     });
     frontier.on_queued([&](const std::string& key, const std::string& url, std::uint32_t depth, bool robots) {
       journal->add(key, url, depth, robots);
+      if (depth == 0) journal->seed_host(url_host(key));  // the hosts the user named (see FetchTask)
     });
   }
 
@@ -233,6 +246,8 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const C
     };
   }
   SeedFeeder feeder(io, frontier, crawl, journal.get(), std::move(source), resume ? journal->seeds_queued() : 0);
+  std::optional<ResumeFeeder> resume_feeder;
+  if (resume && journal->streams()) resume_feeder.emplace(io, frontier, crawl, *journal);
 
   const bool show_progress =
       options.progress == "always" || (options.progress == "auto" && ::isatty(STDERR_FILENO));
@@ -304,6 +319,7 @@ int run_crawl(const CrawlOptions& options, const SinkFactory& make_sink, const C
     std::fputs(stats.summary(extra).c_str(), stderr);
   };
   bool summary_printed = false;
+  if (resume_feeder) resume_feeder->start();  // first: the seeds' dedup asks the journal meanwhile
   feeder.start();
   crawl.start([&] {
     progress.stop();

@@ -54,8 +54,32 @@ void Frontier::host_trouble(std::string_view host) {
   if (on_paused_) on_paused_(host, state);
 }
 
+bool Frontier::first_sight(const std::string& key) {
+  if (!seen_.insert(FingerprintSet::fingerprint(key))) return false;
+  return !known_elsewhere_ || !known_elsewhere_(key);
+}
+
+void Frontier::begin_resume(std::uint64_t done, std::function<bool(const std::string&)> known_elsewhere) {
+  dispatched_ = done;
+  known_elsewhere_ = std::move(known_elsewhere);
+}
+
+void Frontier::restore_queued(std::string_view key, std::string_view url, std::uint32_t depth, bool check_robots) {
+  seen_.insert(FingerprintSet::fingerprint(key));
+  hold(Holder::kResume, depth);
+  const auto& seeds = holds_[static_cast<int>(Holder::kSeeds)];
+  if (options_.strict_levels && seeds && depth > *seeds) {  // seeds still arrive: wait for them too
+    stash(deferred_seq_++, url, url_host(key), depth, check_robots);
+    ++deferred_;
+    ++queued_;
+    ++unfinished_[depth];
+    return;
+  }
+  enqueue(url, std::string(url_host(key)), depth, check_robots);
+}
+
 bool Frontier::add_seed(const std::string& url, const std::string& normalized) {
-  if (!seen_.insert(FingerprintSet::fingerprint(normalized))) return false;
+  if (!first_sight(normalized)) return false;
   if (on_queued_) on_queued_(normalized, url, 0, false);
   seed_hosts_.insert(FingerprintSet::fingerprint(url_host(normalized)));
   enqueue(url, std::string(url_host(normalized)), 0, /*check_robots=*/false);
@@ -95,14 +119,30 @@ void Frontier::stash(std::uint64_t seq, std::string_view url, std::string_view h
   store_.stash((static_cast<std::uint64_t>(depth) << 40) | seq, value);
 }
 
-void Frontier::unstash(bool counted) {
-  store_.drain_stash([this, counted](std::string_view value) {
-    const auto nul = value.find('\0');
-    UrlQueue one;
-    one.append_packed(value.substr(nul + 1), 1);
-    const QueuedUrl e = one.pop();
-    enqueue(e.url, std::string(value.substr(0, nul)), e.depth, e.check_robots, counted);
-  });
+void Frontier::unstash(bool counted, std::uint32_t below_depth) {
+  const std::uint64_t below = below_depth == std::numeric_limits<std::uint32_t>::max()
+                                  ? ~std::uint64_t{0}
+                                  : static_cast<std::uint64_t>(below_depth) << 40;
+  store_.drain_stash(
+      [this, counted](std::string_view value) {
+        const auto nul = value.find('\0');
+        UrlQueue one;
+        one.append_packed(value.substr(nul + 1), 1);
+        const QueuedUrl e = one.pop();
+        enqueue(e.url, std::string(value.substr(0, nul)), e.depth, e.check_robots, counted);
+        if (counted) --deferred_;
+      },
+      below);
+}
+
+void Frontier::queue_deferred() {
+  if (deferred_ == 0) return;
+  std::uint32_t held = std::numeric_limits<std::uint32_t>::max();
+  for (const auto& h : holds_) {
+    if (h) held = std::min(held, *h);
+  }
+  // A host's queue stays in depth order: nothing shallower than these can arrive any more.
+  unstash(/*counted=*/true, held == std::numeric_limits<std::uint32_t>::max() ? held : held + 1);
 }
 
 void Frontier::hold(Holder holder, std::uint32_t depth) {
@@ -112,6 +152,7 @@ void Frontier::hold(Holder holder, std::uint32_t depth) {
   const auto old = held;
   held = depth;
   if (old) done(*old);
+  queue_deferred();
 }
 
 void Frontier::release(Holder holder) {
@@ -119,10 +160,7 @@ void Frontier::release(Holder holder) {
   if (!held) return;
   const std::uint32_t depth = *held;
   held.reset();
-  if (deferred_ != 0 && !holds_[0] && !holds_[1]) {
-    deferred_ = 0;
-    unstash(/*counted=*/true);
-  }
+  queue_deferred();
   done(depth);
 }
 
@@ -192,10 +230,11 @@ std::size_t Frontier::add_links(const PageRecord& page) {
         continue;
       }
     }
-    if (!seen_.insert(FingerprintSet::fingerprint(link))) continue;
+    if (!first_sight(link)) continue;
     if (on_queued_) on_queued_(link, link, page.depth + 1, true);
     if (defer) {
-      stash(deferred_++, link, url_host(link), page.depth + 1, /*check_robots=*/true);
+      stash(deferred_seq_++, link, url_host(link), page.depth + 1, /*check_robots=*/true);
+      ++deferred_;
       ++queued_;
       ++unfinished_[page.depth + 1];
     } else {

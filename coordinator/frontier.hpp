@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 #include <regex>
@@ -88,6 +89,19 @@ class Frontier {
   void hold(Holder holder, std::uint32_t depth);
   /// Ends `holder`'s hold; after the last one, the links that waited are queued, in depth order.
   void release(Holder holder);
+
+  /// A resume that streams the journal while the crawl runs (see ResumeFeeder), instead of
+  /// restore(): begin_resume() first; then, in any interleaving, restore_known() for every URL
+  /// the journal knows and restore_queued() for each it has queued, shallowest first (each
+  /// holds the level at its depth, see hold()); end_known() and end_resume() after the last.
+  /// Until end_known(), a link not in the seen-set is asked of `known_elsewhere` (the journal),
+  /// so no URL is queued twice. `done`: pages the journal counts as done (for max_pages).
+  void begin_resume(std::uint64_t done, std::function<bool(const std::string&)> known_elsewhere);
+  void restore_seed_host(std::string_view host) { seed_hosts_.insert(FingerprintSet::fingerprint(host)); }
+  void restore_known(std::string_view key) { seen_.insert(FingerprintSet::fingerprint(key)); }
+  void end_known() { known_elsewhere_ = nullptr; }
+  void restore_queued(std::string_view key, std::string_view url, std::uint32_t depth, bool check_robots);
+  void end_resume() { release(Holder::kResume); }
 
   /// Called for every URL queued from now on (seeds and links): key, url as written, depth,
   /// check_robots. The coordinator journals them with it.
@@ -174,6 +188,10 @@ class Frontier {
   void metered(UrlQueue& queue, F&& change);
 
   QueuedHook on_queued_;
+  /// While a streaming resume reads the seen-set: the journal's answer for URLs not yet in it.
+  std::function<bool(const std::string&)> known_elsewhere_;
+  /// Marks `key` seen; false when it was already, here or in the journal (see begin_resume()).
+  bool first_sight(const std::string& key);
   /// Fingerprints of the seeds' hosts (as url_host gives them): the hosts the user named. (Two
   /// hosts share a fingerprint with probability ~n²/2⁶⁵; see FingerprintSet.)
   FingerprintSet seed_hosts_;
@@ -209,10 +227,13 @@ class Frontier {
   std::uint64_t stashed_ = 0;  ///< restored URLs sorted in the store instead (more than the budget)
   /// Keeps a URL in the store's stash, read back in (depth, then `seq`) order by unstash().
   void stash(std::uint64_t seq, std::string_view url, std::string_view host, std::uint32_t depth, bool check_robots);
-  /// Queues every stashed URL, in order.
-  void unstash(bool counted);
+  /// Queues the stashed URLs of depth below `below_depth` (all: none left), in order.
+  void unstash(bool counted, std::uint32_t below_depth = std::numeric_limits<std::uint32_t>::max());
+  /// Queues the links that waited and may go now: those no deeper than every hold.
+  void queue_deferred();
   std::optional<std::uint32_t> holds_[2];  ///< by Holder: the depth held
-  std::uint64_t deferred_ = 0;  ///< links stashed until the holds end
+  std::uint64_t deferred_ = 0;      ///< links stashed, waiting for holds to move or end
+  std::uint64_t deferred_seq_ = 0;  ///< their order within a depth
   std::size_t queued_ = 0;
   std::uint64_t dispatched_ = 0;
   std::uint64_t next_id_ = 1;

@@ -150,11 +150,11 @@ void QueueStore::stash(std::uint64_t order, std::string_view value) {
   put(kStashHost, order, value);
 }
 
-void QueueStore::drain_stash(const std::function<void(std::string_view)>& fn) {
+void QueueStore::drain_stash(const std::function<void(std::string_view)>& fn, std::uint64_t below) {
   flush();
   if (!db_) return;
   const std::string lower = chunk_key(kStashHost, 0);
-  const std::string upper = chunk_key(kStashHost + 1, 0);
+  const std::string upper = below == ~std::uint64_t{0} ? chunk_key(kStashHost + 1, 0) : chunk_key(kStashHost, below);
   const rocksdb::Slice upper_slice(upper);
   rocksdb::ReadOptions ro;
   ro.iterate_upper_bound = &upper_slice;

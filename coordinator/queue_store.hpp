@@ -58,8 +58,8 @@ class QueueStore {
   /// Keeps `value` under `order` in an area of its own, to be read back sorted: how a --resume
   /// larger than RAM puts the journal's URLs in depth order.
   void stash(std::uint64_t order, std::string_view value);
-  /// Calls `fn` with every stashed value, in `order` order, then forgets them all.
-  void drain_stash(const std::function<void(std::string_view)>& fn);
+  /// Calls `fn` with every stashed value whose order is below `below`, in order, then forgets them.
+  void drain_stash(const std::function<void(std::string_view)>& fn, std::uint64_t below = ~std::uint64_t{0});
 
   /// True when the store must not grow (see QueueStoreOptions::disk_max). Checked against the
   /// filesystem at most once a second.

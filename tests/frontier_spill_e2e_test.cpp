@@ -122,6 +122,45 @@ TEST(FrontierSpillE2E, KillAndResumeWithTheQueueOnDiskLosesAndDuplicatesNothing)
   EXPECT_FALSE(std::filesystem::exists(tmp.file("state/frontier"))) << "the store outlived the crawl";
 }
 
+// The same with --strict-depth and two workers: the resumed crawl streams the journal's queue
+// back while it fetches (links deeper than what it has read wait, so no host's queue is out of
+// depth order), and gives exactly the pages of the crawl in RAM. The journal remembers the
+// setting: resuming it without --strict-depth is refused before the results file is touched.
+TEST(FrontierSpillE2E, KillAndResumeWithStrictDepthAndWorkersGivesThePagesOfTheCrawlInRam) {
+  SimwebFixture web({"--pages", "900", "--hosts", "6", "--latency-ms", "20"});
+  TempDir tmp;
+  const std::vector<std::string> limits = {"--depth", "3", "--strict-depth", "--concurrency", "16"};
+  const auto ram = run_child(crawl_args(web, 0, tmp.file("ram.txt"), limits), 120s);
+  ASSERT_EQ(ram.exit_code, 0) << ram.err;
+  const std::string out = tmp.file("results.txt");
+  auto base = crawl_args(web, 2, out, limits);
+  base.insert(base.end(), {"--state-dir", tmp.file("state"), "--frontier-memory", "4KiB"});
+  std::uintmax_t last_size = 0;
+  for (int round = 0; round < 2; ++round) {
+    auto args = base;
+    if (round > 0) args.push_back("--resume");
+    ChildProcess crawl(args);
+    crawl.wait_until([&] { return file_size_or_zero(out) >= last_size + 60 * 1024; }, 60s);
+    crawl.signal(SIGKILL);
+    const auto r = crawl.wait(30s);
+    ASSERT_EQ(r.exit_code, 128 + SIGKILL) << "crawl finished before it was killed in round " << round << ": " << r.err;
+    last_size = file_size_or_zero(out);
+  }
+  auto without = crawl_args(web, 2, out, {"--depth", "3", "--state-dir", tmp.file("state"), "--resume"});
+  const auto refused = run_child(without, 60s);
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  EXPECT_TRUE(contains(refused.err, "ran with --strict-depth")) << refused.err;
+  EXPECT_EQ(file_size_or_zero(out), last_size) << "a refused resume touched the results";
+  auto args = base;
+  args.push_back("--resume");
+  const auto r = run_child(args, 180s);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto actual = sorted_lines(out);
+  const std::set<std::string> unique(actual.begin(), actual.end());
+  EXPECT_EQ(unique.size(), actual.size()) << "duplicated lines";
+  EXPECT_TRUE(actual == sorted_lines(tmp.file("ram.txt")));
+}
+
 // RAM and disk both full: links are dropped and counted, the crawl still ends normally with
 // every page it did queue, and says so.
 TEST(FrontierSpillE2E, WhenRamAndDiskAreFullLinksAreDroppedAndCounted) {

@@ -5,6 +5,8 @@
 #include <map>
 
 #include <random>
+#include <set>
+#include <tuple>
 #include <unordered_set>
 
 #include "coordinator/fingerprint_set.hpp"
@@ -291,6 +293,128 @@ TEST(Frontier, ARestoreLargerThanTheBudgetIsSortedOnDiskInTheSameOrder) {
   }
   EXPECT_TRUE(spilled.exhausted());
   EXPECT_GT(dispatched, 2000u);
+}
+
+// A resume that streams the journal in while pages are fetched and their links come in (in
+// random interleavings, with a budget small enough to spill): every URL queued in the journal
+// and every new link goes out exactly once, none that was done or known goes out again, and
+// with strict levels the depths go out in order and the crawl never stalls, even for a journal
+// whose queue spans many depths (one written without --strict-depth).
+void expect_streaming_resume_dispatches_each_once(bool strict, unsigned seed) {
+  test::TempDir tmp;
+  FrontierOptions o;
+  o.max_depth = 5;
+  o.scope = Scope::kAny;
+  o.strict_levels = strict;
+  o.memory_bytes = 4096;
+  o.store.dir = tmp.file("store");
+  Frontier f(o);
+  std::mt19937 rng(seed);
+  auto url_of = [](unsigned n) { return "http://h" + std::to_string(n % 13) + ".test/" + std::to_string(n); };
+  // Odd seeds: the crawl was killed before its seeds were all in, and they go on streaming in
+  // (URLs 4000 on). A strict crawl is then still at level 0; else at level 1.
+  const bool seeds_streaming = seed % 2 == 1;
+  const std::uint32_t level = seeds_streaming ? 0 : 1;
+  // The journal: URLs 0..1999, some done; the queue in (depth, key) order as Journal::queued().
+  // A strict crawl's queue holds its level and the next (see Frontier::done()); another's, any.
+  std::set<std::string> journal_known;
+  std::vector<std::tuple<std::uint32_t, std::string>> journal_queue;
+  std::uint64_t journal_done = 0;
+  for (unsigned n = 0; n < 2000; ++n) {
+    journal_known.insert(url_of(n));
+    if (rng() % 4 == 0) {
+      ++journal_done;
+    } else {
+      journal_queue.emplace_back(strict ? level + rng() % 2 : rng() % 4, url_of(n));
+    }
+  }
+  unsigned next_seed = 4000;
+  std::sort(journal_queue.begin(), journal_queue.end());
+  f.begin_resume(journal_done, [&](const std::string& key) { return journal_known.count(key) != 0; });
+  if (seeds_streaming) f.hold(Frontier::Holder::kSeeds, 0);
+  std::vector<std::string> known_order(journal_known.begin(), journal_known.end());
+  std::size_t next_known = 0, next_queued = 0;
+  std::map<std::string, int> sent;
+  std::set<std::string> expected;
+  for (const auto& [depth, key] : journal_queue) expected.insert(key);
+  std::vector<FetchTask> running;
+  std::uint32_t last_depth = 0;
+  bool resuming = true;
+  for (int step = 0; step < 200000; ++step) {
+    const unsigned what = rng() % 3;
+    if (seeds_streaming && rng() % 8 == 0) {  // a turn of the seed feeder
+      if (next_seed < 4100) {
+        const std::string u = url_of(next_seed++);
+        if (f.add_seed(u, u)) expected.insert(u);
+      } else if (next_seed == 4100) {
+        f.release(Frontier::Holder::kSeeds);
+        ++next_seed;
+      }
+    }
+    if (resuming && what == 0) {  // a turn of the feeder
+      for (unsigned i = rng() % 40; i > 0 && next_known < known_order.size(); --i) {
+        f.restore_known(known_order[next_known++]);
+      }
+      if (next_known == known_order.size()) f.end_known();
+      for (unsigned i = rng() % 40; i > 0 && next_queued < journal_queue.size(); --i, ++next_queued) {
+        const auto& [depth, key] = journal_queue[next_queued];
+        f.restore_queued(key, key, depth, true);
+      }
+      if (next_known == known_order.size() && next_queued == journal_queue.size()) {
+        f.end_resume();
+        resuming = false;
+      }
+    } else if (what == 1) {
+      if (auto t = f.next()) {
+        ASSERT_EQ(++sent[t->url], 1) << t->url << " went out twice";
+        if (strict) {
+          ASSERT_GE(t->depth, last_depth) << t->url << " went out after a deeper URL";
+          last_depth = t->depth;
+        }
+        running.push_back(std::move(*t));
+      }
+    } else if (!running.empty()) {  // a result: links to old and new URLs
+      const std::size_t i = rng() % running.size();
+      const FetchTask t = running[i];
+      running.erase(running.begin() + static_cast<std::ptrdiff_t>(i));
+      f.done(t.depth);
+      std::vector<std::string> links;
+      for (int k = 0; k < 3; ++k) links.push_back(url_of(rng() % 4000));
+      if (t.depth < o.max_depth) {
+        for (const auto& l : links) {
+          if (journal_known.count(l) == 0) expected.insert(l);
+        }
+      }
+      f.add_links(page(t.url, t.depth, links));
+    }
+    const bool input = resuming || (seeds_streaming && next_seed <= 4100);
+    if (!input && running.empty() && f.exhausted()) break;
+    if (!input && running.empty()) {
+      auto t = f.next();
+      ASSERT_TRUE(t) << "stalled with " << f.queued() << " queued and nothing running";
+      ASSERT_EQ(++sent[t->url], 1) << t->url << " went out twice";
+      if (strict) {
+        ASSERT_GE(t->depth, last_depth);
+        last_depth = t->depth;
+      }
+      running.push_back(std::move(*t));
+    }
+  }
+  ASSERT_FALSE(resuming);
+  EXPECT_TRUE(f.exhausted());
+  std::set<std::string> got;
+  for (const auto& [u, n] : sent) got.insert(u);
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(f.dispatched(), journal_done + got.size());
+  EXPECT_FALSE(f.store_dir().empty()) << "everything fitted the budget: the store was not exercised";
+}
+
+TEST(Frontier, AStreamingResumeDispatchesEachUrlOnceWithStrictLevels) {
+  for (unsigned seed = 1; seed <= 4; ++seed) expect_streaming_resume_dispatches_each_once(true, seed);
+}
+
+TEST(Frontier, AStreamingResumeDispatchesEachUrlOnce) {
+  for (unsigned seed = 1; seed <= 4; ++seed) expect_streaming_resume_dispatches_each_once(false, seed);
 }
 
 TEST(Frontier, WithoutStrictLevelsADeeperUrlNeedNotWait) {
