@@ -7,6 +7,7 @@
 
 #include "common/service_telemetry.hpp"
 #include "worker/crawl_engine.hpp"
+#include "worker/synthetic_web.hpp"
 #include "worker/worker_client.hpp"
 
 int main(int argc, char** argv) {
@@ -14,6 +15,14 @@ int main(int argc, char** argv) {
   CLI::App app{
       "crawl-worker: connect to a crawl-coordinator, fetch the URLs it sends, return their links"};
   crawler::add_worker_client_options(app, options);
+  std::string synthetic;
+  app.add_option("--synthetic-web", synthetic,
+                 "benchmark the coordinator: fetch nothing, answer every task at once with links into a "
+                 "synthetic web of PAGES pages over HOSTS hosts (http://hN.syn/pN; LINKS a page, default 50)")
+      ->type_name("PAGES:HOSTS[:LINKS]")
+      ->check([](const std::string& spec) {
+        return crawler::SyntheticWeb::parse(spec) ? std::string() : "expected PAGES:HOSTS[:LINKS], HOSTS <= PAGES";
+      });
   boost::asio::io_context io(1);
   crawler::ServiceTelemetry telemetry(app);  // --metrics-listen, --check-config; dies before io
   try {
@@ -30,6 +39,7 @@ int main(int argc, char** argv) {
       io, options,
       [&](boost::asio::io_context& loop,
           const crawler::FetchOptions& fetch) -> std::unique_ptr<crawler::TaskSink> {
+        if (!synthetic.empty()) return telemetry.meter(crawler::make_synthetic_engine(loop, *crawler::SyntheticWeb::parse(synthetic)));
         return telemetry.meter(crawler::CrawlEngine::create(loop, fetch));
       },
       [&] {
