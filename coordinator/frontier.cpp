@@ -304,6 +304,13 @@ void Frontier::spill() {
   store_full_ = false;
   flush_pending();
   const std::size_t target = options_.memory_bytes / 4 * 3;
+  // Start from the smallest window the estimate allows, so the hosts are walked once or twice
+  // (a pass over a million hosts takes the best part of a second) rather than once per halving.
+  if (ram_entries_ != 0 && !hosts_.empty()) {
+    const double per_entry = static_cast<double>(ram_bytes_) / static_cast<double>(ram_entries_);
+    const double fits = static_cast<double>(target) / (per_entry * static_cast<double>(hosts_.size()));
+    while (window_ > 1 && static_cast<double>(window_ / 2) >= fits) window_ /= 2;
+  }
   for (;;) {
     for (auto& [name, host] : hosts_) {
       if (host.ram.size() <= window_) continue;
