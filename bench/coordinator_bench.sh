@@ -7,7 +7,7 @@
 # sampled every second: the rate is printed against the URLs known, then summed up per decade.
 # The coordinator runs on CPU 0 and the workers on the others (taskset), unless --no-pin.
 # Usage: bench/coordinator_bench.sh [--pages N] [--workers W] [--web PAGES:HOSTS[:LINKS]]
-#                                   [--no-pin] [--build DIR]
+#                                   [--no-pin] [--build DIR] [--coordinator BIN]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,12 +19,14 @@ while [ $# -gt 0 ]; do
     --web) web=$2; shift 2 ;;
     --no-pin) pin=0; shift ;;
     --build) build=$2; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    --coordinator) coordinator_bin=$2; shift 2 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "coordinator_bench: unknown option $1" >&2; exit 2 ;;
   esac
 done
 
 bin=$build/bin
+coordinator_bin=${coordinator_bin:-$bin/crawl-coordinator}
 [ -x "$bin/crawl-coordinator" ] && [ -x "$bin/crawl-worker" ] || {
   ./deploy/install-deps.sh
   cmake --preset release >/dev/null && cmake --build --preset release --target crawl-coordinator crawl-worker
@@ -47,7 +49,7 @@ read -r zport mport < <(python3 -c 'import socket
 s=[socket.socket() for _ in range(2)]
 [x.bind(("127.0.0.1",0)) for x in s]
 print(*[x.getsockname()[1] for x in s])')
-TMPDIR=$work "${on_coordinator[@]}" "$bin/crawl-coordinator" --listen "tcp://127.0.0.1:$zport" \
+TMPDIR=$work "${on_coordinator[@]}" "$coordinator_bin" --listen "tcp://127.0.0.1:$zport" \
   --seeds "$work/seeds.txt" --scope any --depth 1000 --out /dev/null --min-workers "$workers" \
   --metrics-listen "127.0.0.1:$mport" --progress never >"$work/coordinator.log" 2>&1 &
 coordinator=$!

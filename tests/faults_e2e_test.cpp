@@ -248,6 +248,35 @@ TEST(FaultsE2E, AFullJournalDiskStopsCleanlyAndResumeFinishes) {
   }
 }
 
+// Issue 12: the same with most of the queue on disk (--frontier-memory 4KiB; the frontier's
+// store in DIR/frontier shares the full disk with the journal): whichever fills it first, the
+// crawl stops with one error naming the directory, and --resume, with room again, gives every
+// line exactly once.
+TEST(FaultsE2E, AFullDiskWithTheQueueOnDiskStopsCleanlyAndResumeFinishes) {
+  SimwebFixture web({"--pages", "3000", "--hosts", "10"});
+  SmallDisk disk("300k");
+  if (!disk.mounted()) GTEST_SKIP() << disk.why();
+  TempDir tmp;
+  const std::string out = tmp.file("results.txt");
+  auto args = crawl_args(web, out, "0");
+  // The disk bound replaces the 1 GiB reserve, which a 300 KiB disk never has.
+  args.insert(args.end(), {"--state-dir", disk.file("state"), "--frontier-memory", "4KiB", "--frontier-disk-max",
+                           "1GiB"});
+  const auto r = run_child(args, 120s);
+  ASSERT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(error_lines(r.err), 1u) << r.err;
+  EXPECT_TRUE(contains(r.err, "error: " + disk.file("state"))) << r.err;
+  EXPECT_TRUE(contains(r.err, "--resume continues it")) << r.err;
+
+  ASSERT_TRUE(disk.grow("64m"));
+  args.push_back("--resume");
+  const auto resumed = run_child(args, 180s);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  const auto lines = sorted_lines(out);
+  EXPECT_EQ(std::set<std::string>(lines.begin(), lines.end()).size(), lines.size()) << "duplicated lines";
+  expect_same_lines(out, web.file("expected-full.tsv"));
+}
+
 // Item 5: `crawl --out - | head -1`: the closed pipe is a write error like any other (exit 1 and
 // a summary, not death by SIGPIPE), and the workers' temporary key directory is removed.
 TEST(FaultsE2E, AClosedOutputPipeEndsTheCrawlWithASummary) {
