@@ -99,6 +99,19 @@ class SmallDisk {
   std::string why_;
 };
 
+/// Gives `disk` room, resumes the crawl of `args` and checks that `out` then holds every line of
+/// the test web exactly once.
+void resume_with_room(SmallDisk& disk, std::vector<std::string> args, const std::string& out,
+                      const SimwebFixture& web) {
+  ASSERT_TRUE(disk.grow("64m"));
+  args.push_back("--resume");
+  const auto resumed = run_child(args, 180s);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  const auto lines = sorted_lines(out);
+  EXPECT_EQ(std::set<std::string>(lines.begin(), lines.end()).size(), lines.size()) << "duplicated lines";
+  expect_same_lines(out, web.file("expected-full.tsv"));
+}
+
 std::vector<std::string> crawl_args(const SimwebFixture& web, const std::string& out, const std::string& workers) {
   return {bin_path("crawl"), "--workers", workers, "--seeds", web.file("seeds-roots.txt"), "--depth", "100",
           "--out", out, "--resolve", web.resolve(), "--progress", "never", "--concurrency", "16"};
@@ -238,13 +251,7 @@ TEST(FaultsE2E, AFullJournalDiskStopsCleanlyAndResumeFinishes) {
     EXPECT_TRUE(contains(r.err, disk.file("state") + ": journal write failed")) << r.err;
     EXPECT_TRUE(contains(r.err, "--resume continues it")) << r.err;
 
-    ASSERT_TRUE(disk.grow("64m"));
-    args.push_back("--resume");
-    const auto resumed = run_child(args, 180s);
-    ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
-    const auto lines = sorted_lines(out);
-    EXPECT_EQ(std::set<std::string>(lines.begin(), lines.end()).size(), lines.size()) << "duplicated lines";
-    expect_same_lines(out, web.file("expected-full.tsv"));
+    resume_with_room(disk, args, out, web);
   }
 }
 
@@ -268,13 +275,7 @@ TEST(FaultsE2E, AFullDiskWithTheQueueOnDiskStopsCleanlyAndResumeFinishes) {
   EXPECT_TRUE(contains(r.err, "error: " + disk.file("state"))) << r.err;
   EXPECT_TRUE(contains(r.err, "--resume continues it")) << r.err;
 
-  ASSERT_TRUE(disk.grow("64m"));
-  args.push_back("--resume");
-  const auto resumed = run_child(args, 180s);
-  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
-  const auto lines = sorted_lines(out);
-  EXPECT_EQ(std::set<std::string>(lines.begin(), lines.end()).size(), lines.size()) << "duplicated lines";
-  expect_same_lines(out, web.file("expected-full.tsv"));
+  resume_with_room(disk, args, out, web);
 }
 
 // Item 5: `crawl --out - | head -1`: the closed pipe is a write error like any other (exit 1 and
