@@ -105,6 +105,9 @@ Journal::Journal(const std::string& dir, bool resume, const std::string& crawl_i
     rocksdb::Options options;
     options.create_if_missing = !resume;
     options.IncreaseParallelism(1);
+    // A resume after a SIGKILL first replays the log of what was not yet flushed: smaller
+    // memtables (RocksDB's default is 64 MiB) bound that wait.
+    options.write_buffer_size = std::size_t{16} << 20;
     // After a write error (a full disk) RocksDB must not retry on its own: Debian builds it with
     // its assertions on, and a write after a failed one aborts the process.
     options.max_bgerror_resume_count = 0;
