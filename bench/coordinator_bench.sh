@@ -68,7 +68,7 @@ echo "seconds known_urls queued_on_disk pages pages_per_s"
 start=$(date +%s.%N) last_t=$start last_pages=0
 while kill -0 "$coordinator" 2>/dev/null; do
   sleep 1
-  curl -sf "http://127.0.0.1:$mport/metrics" | sed 's/{outcome="ok"}/_ok/' >"$work/sample" || continue
+  curl -sf --max-time 5 "http://127.0.0.1:$mport/metrics" | sed 's/{outcome="ok"}/_ok/' >"$work/sample" || continue
   now=$(date +%s.%N)
   done_pages=$(metric crawler_pages_total_ok)
   known=$(metric crawler_frontier_known)

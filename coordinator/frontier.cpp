@@ -69,10 +69,7 @@ void Frontier::restore_queued(std::string_view key, std::string_view url, std::u
   hold(Holder::kResume, depth);
   const auto& seeds = holds_[static_cast<int>(Holder::kSeeds)];
   if (options_.strict_levels && seeds && depth > *seeds) {  // seeds still arrive: wait for them too
-    stash(deferred_seq_++, url, url_host(key), depth, check_robots);
-    ++deferred_;
-    ++queued_;
-    ++unfinished_[depth];
+    defer(url, url_host(key), depth, check_robots);
     return;
   }
   enqueue(url, std::string(url_host(key)), depth, check_robots);
@@ -135,12 +132,24 @@ void Frontier::unstash(bool counted, std::uint32_t below_depth) {
       below);
 }
 
-void Frontier::queue_deferred() {
-  if (deferred_ == 0) return;
+std::uint32_t Frontier::shallowest_hold() const {
   std::uint32_t held = std::numeric_limits<std::uint32_t>::max();
   for (const auto& h : holds_) {
     if (h) held = std::min(held, *h);
   }
+  return held;
+}
+
+void Frontier::defer(std::string_view url, std::string_view host, std::uint32_t depth, bool check_robots) {
+  stash(deferred_seq_++, url, host, depth, check_robots);
+  ++deferred_;
+  ++queued_;
+  ++unfinished_[depth];
+}
+
+void Frontier::queue_deferred() {
+  if (deferred_ == 0) return;
+  const std::uint32_t held = shallowest_hold();
   // A host's queue stays in depth order: nothing shallower than these can arrive any more.
   unstash(/*counted=*/true, held == std::numeric_limits<std::uint32_t>::max() ? held : held + 1);
 }
@@ -213,11 +222,7 @@ std::size_t Frontier::add_links(const PageRecord& page) {
   const std::string page_host(url_host(where));
   const std::string page_domain = options_.scope == Scope::kDomain ? registrable_domain(page_host) : "";
   // Deeper than a hold: wait until URLs of that depth stop arriving (see hold()).
-  std::uint32_t held = std::numeric_limits<std::uint32_t>::max();
-  for (const auto& h : holds_) {
-    if (h) held = std::min(held, *h);
-  }
-  const bool defer = options_.strict_levels && page.depth + 1 > held;
+  const bool wait = options_.strict_levels && page.depth + 1 > shallowest_hold();
   std::size_t added = 0;
   for (const auto& link : page.links) {
     if (!in_scope(page_host, page_domain, url_host(link)) || !passes_filters(link)) continue;
@@ -232,11 +237,8 @@ std::size_t Frontier::add_links(const PageRecord& page) {
     }
     if (!first_sight(link)) continue;
     if (on_queued_) on_queued_(link, link, page.depth + 1, true);
-    if (defer) {
-      stash(deferred_seq_++, link, url_host(link), page.depth + 1, /*check_robots=*/true);
-      ++deferred_;
-      ++queued_;
-      ++unfinished_[page.depth + 1];
+    if (wait) {
+      defer(link, url_host(link), page.depth + 1, /*check_robots=*/true);
     } else {
       enqueue(link, std::string(url_host(link)), page.depth + 1, /*check_robots=*/true);
     }

@@ -231,6 +231,10 @@ class Frontier {
   void unstash(bool counted, std::uint32_t below_depth = std::numeric_limits<std::uint32_t>::max());
   /// Queues the links that waited and may go now: those no deeper than every hold.
   void queue_deferred();
+  /// The depth of the shallowest hold (the largest depth when none).
+  std::uint32_t shallowest_hold() const;
+  /// Keeps a URL in the stash until the holds let it go (counted as queued and unfinished).
+  void defer(std::string_view url, std::string_view host, std::uint32_t depth, bool check_robots);
   std::optional<std::uint32_t> holds_[2];  ///< by Holder: the depth held
   std::uint64_t deferred_ = 0;      ///< links stashed, waiting for holds to move or end
   std::uint64_t deferred_seq_ = 0;  ///< their order within a depth
